@@ -1,0 +1,124 @@
+"""``AsyncVideoClient``: the entry point of the async API."""
+
+from __future__ import annotations
+
+import os
+from types import TracebackType
+
+import aiohttp
+
+from telnyx_video._retry import RetryPolicy
+from telnyx_video._transport import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, Transport, check_base_url
+from telnyx_video.errors import ConfigurationError
+from telnyx_video.resources import (
+    AsyncRoomCompositions,
+    AsyncRoomParticipants,
+    AsyncRoomRecordings,
+    AsyncRooms,
+    AsyncRoomSessions,
+)
+
+__all__ = ["AsyncVideoClient"]
+
+
+class AsyncVideoClient:
+    """Async client of the Telnyx Video Rooms API.
+
+    Use it as an async context manager (or call :meth:`close`)::
+
+        async with AsyncVideoClient() as client:
+            room = await client.rooms.create(unique_name="standup")
+
+    Args:
+        api_key: the Telnyx API key; defaults to the ``TELNYX_API_KEY`` environment variable.
+        base_url: defaults to ``TELNYX_BASE_URL``, then ``https://api.telnyx.com/v2``. Plain
+            ``http`` is refused unless the host is loopback or ``allow_insecure_http=True``.
+        timeout: seconds for each attempt of a request (``None``: no limit).
+        max_retries: retries after the first attempt, for failures that are safe to retry.
+        session: an ``aiohttp.ClientSession`` to use; it is never closed by the client.
+        retry_policy: backoff settings (see :class:`RetryPolicy`).
+        user_agent: a product token prepended to the SDK's own User-Agent.
+        allow_insecure_http: allow a plain-http base URL to a non-loopback host.
+    """
+
+    __slots__ = (
+        "_transport",
+        "room_compositions",
+        "room_participants",
+        "room_recordings",
+        "room_sessions",
+        "rooms",
+    )
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        max_retries: int = 2,
+        session: aiohttp.ClientSession | None = None,
+        retry_policy: RetryPolicy | None = None,
+        user_agent: str | None = None,
+        allow_insecure_http: bool = False,
+    ) -> None:
+        key = api_key if api_key is not None else os.environ.get("TELNYX_API_KEY")
+        if not key or not key.strip():
+            raise ConfigurationError(
+                "no API key: pass api_key=... or set the TELNYX_API_KEY environment variable"
+            )
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+            raise ConfigurationError(f"max_retries must be an integer >= 0, got {max_retries!r}")
+        if timeout is not None and not timeout > 0:
+            raise ConfigurationError(f"timeout must be > 0 seconds or None, got {timeout!r}")
+        url = check_base_url(
+            base_url or os.environ.get("TELNYX_BASE_URL") or DEFAULT_BASE_URL,
+            allow_insecure_http=allow_insecure_http,
+        )
+        self._transport = Transport(
+            api_key=key.strip(),
+            base_url=url,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_policy=retry_policy or RetryPolicy(),
+            session=session,
+            user_agent=user_agent,
+        )
+        self.rooms = AsyncRooms(self._transport)
+        """Rooms: create, list, retrieve, update, delete, sessions, join tokens."""
+        self.room_sessions = AsyncRoomSessions(self._transport)
+        """Room sessions: list, retrieve, participants, end, kick, mute, unmute."""
+        self.room_participants = AsyncRoomParticipants(self._transport)
+        """Room participants: list, retrieve."""
+        self.room_recordings = AsyncRoomRecordings(self._transport)
+        """Room recordings: list, retrieve, delete, delete_many."""
+        self.room_compositions = AsyncRoomCompositions(self._transport)
+        """Room compositions: list, create, retrieve, delete."""
+
+    @property
+    def base_url(self) -> str:
+        """The API root this client talks to."""
+        return str(self._transport.base_url)
+
+    @property
+    def closed(self) -> bool:
+        """Whether the client was closed."""
+        return self._transport.closed
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r})"
+
+    async def close(self) -> None:
+        """Release the HTTP session (unless it was supplied by the caller)."""
+        await self._transport.close()
+
+    async def __aenter__(self) -> AsyncVideoClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()

@@ -1,0 +1,90 @@
+"""Encoding of paths and query strings the way the Telnyx API expects them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import quote
+
+from telnyx_video.models import DateFilter
+
+__all__ = ["DateArg", "build_query", "encode_id", "filter_params"]
+
+DateArg = DateFilter | date | str
+
+_KEY_SAFE = "[]_"
+_VALUE_SAFE = "-_.~:"
+
+
+def encode_id(value: str, name: str = "id") -> str:
+    """Percent-encode one path segment; refuse empty ids and non-strings.
+
+    Every character outside ``[A-Za-z0-9_~-]`` is encoded, dots included, so an id such as
+    ``".."`` or ``"a/b"`` can never reach another route.
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, got {type(value).__name__}")
+    if not value.strip():
+        raise ValueError(f"{name} must be a non-empty string")
+    return quote(value, safe="").replace(".", "%2E")
+
+
+def _scalar(value: Any, name: str) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return value
+    raise TypeError(f"{name} cannot be {type(value).__name__} {value!r:.40}")
+
+
+def _date(value: Any, name: str) -> str:
+    if isinstance(value, str):
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(
+                f"{name} must be a date or a YYYY-MM-DD string, got {value!r}"
+            ) from None
+        return value
+    if isinstance(value, date):
+        return _scalar(value, name)
+    raise TypeError(f"{name} must be a date or a YYYY-MM-DD string, got {type(value).__name__}")
+
+
+def filter_params(**filters: Any) -> list[tuple[str, Any]]:
+    """Turn filter keyword arguments into ``filter[...]`` pairs, skipping ``None``.
+
+    A :class:`DateFilter` gives ``filter[name][eq|gte|lte]``; a bare date or ISO string for a
+    ``date_*`` filter means ``eq``.
+    """
+    pairs: list[tuple[str, Any]] = []
+    for name, value in filters.items():
+        if value is None:
+            continue
+        if name.startswith("date_"):
+            if isinstance(value, DateFilter):
+                for op in ("eq", "gte", "lte"):
+                    bound = getattr(value, op)
+                    if bound is not None:
+                        pairs.append((f"filter[{name}][{op}]", _date(bound, f"{name}.{op}")))
+            else:
+                pairs.append((f"filter[{name}][eq]", _date(value, name)))
+        else:
+            pairs.append((f"filter[{name}]", _scalar(value, name)))
+    return pairs
+
+
+def build_query(pairs: Iterable[tuple[str, Any]]) -> str:
+    """Encode ``(key, value)`` pairs; brackets in keys stay readable (``filter[a][b]``)."""
+    return "&".join(
+        f"{quote(key, safe=_KEY_SAFE)}={quote(_scalar(value, key), safe=_VALUE_SAFE)}"
+        for key, value in pairs
+        if value is not None
+    )

@@ -1,0 +1,327 @@
+"""HTTP transport: one aiohttp session, authentication, timeouts, retries and logging.
+
+This is the only module that talks to aiohttp's client. Resources hand it a method, a path,
+an encoded query and a JSON body; it returns the decoded ``data`` of a success or raises a
+typed error from :mod:`telnyx_video.errors`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import json
+import logging
+import time
+from collections.abc import Mapping
+from typing import Any, Final
+
+import aiohttp
+import attrs
+from yarl import URL
+
+from telnyx_video._retry import SAFE_METHODS, RetryPolicy, is_retryable_status
+from telnyx_video._types import NOT_GIVEN, NotGiven
+from telnyx_video._version import __version__
+from telnyx_video.errors import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    ConfigurationError,
+    RateLimitError,
+    find_request_id,
+    make_status_error,
+)
+
+__all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "Response", "Transport"]
+
+logger = logging.getLogger("telnyx_video")
+
+DEFAULT_BASE_URL: Final = "https://api.telnyx.com/v2"
+DEFAULT_TIMEOUT: Final = 30.0
+USER_AGENT: Final = f"telnyx-video-python/{__version__}"
+
+
+class _Secret:
+    """Holds the API key so that no repr, str or traceback local can show it."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "'***'"
+
+    __str__ = __repr__
+
+
+@attrs.frozen
+class Response:
+    """A successful response: status, headers and decoded JSON body (``None`` if empty)."""
+
+    status: int
+    body: Any
+    request_id: str | None
+
+
+def is_loopback_host(host: str | None) -> bool:
+    """Whether ``host`` names this machine (``localhost``, 127.0.0.0/8, ``::1``)."""
+    if not host:
+        return False
+    if host.lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(base_url: str, *, allow_insecure_http: bool) -> URL:
+    """Validate a base URL: absolute http(s), and plain http only for loopback or opt-in."""
+    url = URL(base_url.rstrip("/"))
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ConfigurationError(
+            f"base_url must be an absolute http(s) URL such as {DEFAULT_BASE_URL!r}, "
+            f"got {base_url!r}"
+        )
+    if url.scheme == "http" and not (allow_insecure_http or is_loopback_host(url.host)):
+        raise ConfigurationError(
+            f"refusing to send the API key over plain http to {url.host!r}; use https, "
+            "or pass allow_insecure_http=True if you really mean it"
+        )
+    if url.user or url.password:
+        raise ConfigurationError("base_url must not carry credentials")
+    return url
+
+
+class Transport:
+    """Sends requests for one client; owns (or borrows) one ``aiohttp.ClientSession``."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        base_url: URL,
+        timeout: float | None,
+        max_retries: int,
+        retry_policy: RetryPolicy,
+        session: aiohttp.ClientSession | None,
+        user_agent: str | None,
+    ) -> None:
+        self._key = _Secret(api_key)
+        self.base_url = base_url
+        self._base = str(base_url)
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.retry_policy = retry_policy
+        self._session = session
+        self._owns_session = session is None
+        self._closed = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        agent = USER_AGENT if user_agent is None else f"{user_agent} {USER_AGENT}"
+        self._headers: Mapping[str, str] = {
+            "Authorization": f"Bearer {api_key}",
+            "Accept": "application/json",
+            "User-Agent": agent,
+        }
+        self._json_headers: Mapping[str, str] = {
+            **self._headers,
+            "Content-Type": "application/json",
+        }
+        self._timeouts: dict[float | None, aiohttp.ClientTimeout] = {}
+
+    def __repr__(self) -> str:
+        return f"Transport(base_url={self._base!r})"
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return self._closed
+
+    def _client_timeout(self, seconds: float | None) -> aiohttp.ClientTimeout:
+        cached = self._timeouts.get(seconds)
+        if cached is None:
+            cached = self._timeouts[seconds] = aiohttp.ClientTimeout(total=seconds)
+        return cached
+
+    def _get_session(self) -> aiohttp.ClientSession:
+        if self._closed:
+            raise RuntimeError("this client is closed; create a new one")
+        loop = asyncio.get_running_loop()
+        if self._session is None:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=100, ttl_dns_cache=300),
+                auto_decompress=True,
+            )
+            self._loop = loop
+        elif self._owns_session and self._loop is not loop:
+            raise RuntimeError(
+                "this client was first used in another event loop; an aiohttp session "
+                "cannot move between loops, so create one client per loop"
+            )
+        return self._session
+
+    async def close(self) -> None:
+        """Close the session if we created it. Safe to call twice."""
+        self._closed = True
+        session, self._session = self._session, None
+        if session is not None and self._owns_session and not session.closed:
+            await session.close()
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: str = "",
+        body: Any = None,
+        timeout: float | None | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        retry_ambiguous: bool | None = None,
+    ) -> Response:
+        """Send one API request with retries, returning the decoded success response.
+
+        ``retry_ambiguous`` overrides whether failures that may have reached the server
+        (timeouts, 5xx, connections dropped after sending) are retried; by default only
+        safe methods (GET, DELETE) retry them.
+        """
+        retries = self.max_retries if isinstance(max_retries, NotGiven) else max_retries
+        seconds = self.timeout if isinstance(timeout, NotGiven) else timeout
+        if retry_ambiguous is None:
+            retry_ambiguous = method in SAFE_METHODS
+        url = URL(f"{self._base}{path}{'?' + query if query else ''}", encoded=True)
+        data: bytes | None = None
+        headers = self._headers
+        if body is not None:
+            data = json.dumps(body, separators=(",", ":")).encode()
+            headers = self._json_headers
+        client_timeout = self._client_timeout(seconds)
+        attempt = 0
+        while True:
+            started = time.perf_counter()
+            try:
+                response = await self._send(method, url, path, data, headers, client_timeout)
+            except APIConnectionError as exc:
+                if attempt >= retries or (exc.maybe_sent and not retry_ambiguous):
+                    raise
+                delay = self.retry_policy.backoff(attempt)
+                self._log_retry(method, path, attempt, started, f"{type(exc).__name__}", delay)
+            except APIStatusError as exc:
+                retryable = exc.status == 429 or (
+                    retry_ambiguous and is_retryable_status(exc.status)
+                )
+                hint = exc.retry_after if isinstance(exc, RateLimitError) else None
+                delay_or_none = self.retry_policy.delay(attempt, hint) if retryable else None
+                if attempt >= retries or delay_or_none is None:
+                    raise
+                delay = delay_or_none
+                self._log_retry(method, path, attempt, started, f"HTTP {exc.status}", delay)
+            else:
+                return response
+            attempt += 1
+            await asyncio.sleep(delay)
+
+    async def _send(
+        self,
+        method: str,
+        url: URL,
+        path: str,
+        data: bytes | None,
+        headers: Mapping[str, str],
+        client_timeout: aiohttp.ClientTimeout,
+    ) -> Response:
+        session = self._get_session()
+        started = time.perf_counter()
+        try:
+            async with session.request(
+                method,
+                url,
+                data=data,
+                headers=headers,
+                timeout=client_timeout,
+                allow_redirects=False,
+            ) as resp:
+                raw = await resp.read()
+                status = resp.status
+                resp_headers = resp.headers
+                reason = resp.reason or ""
+        except TimeoutError as exc:
+            raise APITimeoutError(
+                f"{method} {path} timed out after {client_timeout.total} s",
+                method=method,
+                url=path,
+            ) from exc
+        except aiohttp.ClientConnectorError as exc:
+            # The connection was never established: nothing reached the server.
+            raise APIConnectionError(
+                f"{method} {path}: cannot connect to {url.host}:{url.port} ({exc.strerror})",
+                method=method,
+                url=path,
+                maybe_sent=False,
+            ) from exc
+        except (aiohttp.ClientError, OSError) as exc:
+            raise APIConnectionError(
+                f"{method} {path}: connection failed ({type(exc).__name__}: {exc})",
+                method=method,
+                url=path,
+            ) from exc
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "%s %s -> %s in %.1f ms",
+                method,
+                path,
+                status,
+                (time.perf_counter() - started) * 1000,
+                extra={
+                    "method": method,
+                    "path": path,
+                    "status": status,
+                    "elapsed": time.perf_counter() - started,
+                },
+            )
+        if status >= 400:
+            raise make_status_error(
+                status=status,
+                raw_body=raw,
+                headers=resp_headers,
+                method=method,
+                url=path,
+                reason=reason,
+            )
+        request_id = find_request_id(resp_headers)
+        if not raw or status == 204:
+            return Response(status, None, request_id)
+        try:
+            decoded = json.loads(raw)
+        except ValueError as exc:
+            raise APIResponseValidationError(
+                f"{method} {path} answered {status} with a body that is not JSON: {raw[:120]!r}",
+                status=status,
+                body=raw.decode("utf-8", "replace"),
+                request_id=request_id,
+            ) from exc
+        return Response(status, decoded, request_id)
+
+    def _log_retry(
+        self, method: str, path: str, attempt: int, started: float, why: str, delay: float
+    ) -> None:
+        logger.info(
+            "%s %s failed (%s) on attempt %d; retrying in %.3f s",
+            method,
+            path,
+            why,
+            attempt + 1,
+            delay,
+            extra={
+                "method": method,
+                "path": path,
+                "attempt": attempt + 1,
+                "elapsed": time.perf_counter() - started,
+                "retry_delay": delay,
+                "reason": why,
+            },
+        )

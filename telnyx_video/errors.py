@@ -1,0 +1,333 @@
+"""The exception hierarchy of telnyx-video.
+
+Everything the SDK raises on purpose derives from :class:`TelnyxVideoError`::
+
+    TelnyxVideoError
+    ├── ConfigurationError            bad client configuration (no API key, insecure URL)
+    ├── APIConnectionError            the request did not get an HTTP response
+    │   └── APITimeoutError           ... because it ran out of time
+    ├── APIResponseValidationError    a 2xx response did not match the documented shape
+    ├── APIStatusError                the API answered with a 4xx or 5xx status
+    │   ├── BadRequestError           400
+    │   ├── AuthenticationError       401
+    │   ├── PermissionDeniedError     403
+    │   ├── NotFoundError             404
+    │   ├── ConflictError             409
+    │   ├── UnprocessableEntityError  422
+    │   ├── RateLimitError            429
+    │   └── InternalServerError       5xx
+    └── WebhookVerificationError      a webhook delivery failed verification
+
+No message, ``repr`` or attribute of these exceptions ever holds the API key: they are built
+from the response only, never from the request headers.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+from multidict import CIMultiDict
+
+__all__ = [
+    "APIConnectionError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "ConflictError",
+    "ErrorDetail",
+    "InternalServerError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "TelnyxVideoError",
+    "UnprocessableEntityError",
+    "WebhookVerificationError",
+]
+
+REQUEST_ID_HEADERS = ("x-request-id", "request-id", "telnyx-request-id", "x-telnyx-request-id")
+
+
+class TelnyxVideoError(Exception):
+    """Base class of every error raised by telnyx-video."""
+
+
+class ConfigurationError(TelnyxVideoError, ValueError):
+    """The client was configured in a way that cannot work (for example, no API key)."""
+
+
+class APIConnectionError(TelnyxVideoError):
+    """The request did not get an HTTP response: DNS, refused or dropped connection.
+
+    ``maybe_sent`` is ``False`` only when the request certainly never reached the server
+    (the connection could not be opened), so a retry cannot duplicate anything.
+    """
+
+    def __init__(
+        self, message: str, *, method: str = "", url: str = "", maybe_sent: bool = True
+    ) -> None:
+        super().__init__(message)
+        self.method = method
+        self.url = url
+        self.maybe_sent = maybe_sent
+
+
+class APITimeoutError(APIConnectionError):
+    """The request did not complete within its timeout (it may have reached the server)."""
+
+
+class APIResponseValidationError(TelnyxVideoError):
+    """A successful response whose body does not have the documented shape."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        body: Any = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.body = body
+        self.request_id = request_id
+
+
+@attrs.frozen(kw_only=True)
+class ErrorDetail:
+    """One entry of a Telnyx error response."""
+
+    code: str | None = None
+    title: str | None = None
+    detail: str | None = None
+    pointer: str | None = None
+    parameter: str | None = None
+    meta: Mapping[str, Any] | None = None
+
+    def describe(self) -> str:
+        """A one-line, human-readable summary of this error entry."""
+        parts = [p for p in (self.title, self.detail) if p]
+        if len(parts) == 2 and parts[0] == parts[1]:
+            del parts[1]
+        text = ": ".join(parts)
+        where = self.pointer or self.parameter
+        if where:
+            text = f"{text} (at {where})" if text else f"at {where}"
+        if self.code:
+            text = f"{text} [code {self.code}]" if text else f"code {self.code}"
+        return text
+
+
+class APIStatusError(TelnyxVideoError):
+    """The API answered with an error status.
+
+    Attributes:
+        status: the HTTP status code.
+        errors: the parsed error entries (code, title, detail, pointer...), possibly empty.
+        body: the decoded JSON body, or the raw text when it was not JSON.
+        request_id: the request id the API returned, to quote to Telnyx support.
+        headers: the response headers.
+        method: the HTTP method of the request.
+        url: the URL of the request (it never holds the key).
+    """
+
+    status: int
+
+    def __init__(
+        self,
+        *,
+        status: int,
+        errors: tuple[ErrorDetail, ...] = (),
+        body: Any = None,
+        request_id: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        method: str = "",
+        url: str = "",
+        reason: str = "",
+    ) -> None:
+        self.status = status
+        self.errors = errors
+        self.body = body
+        self.request_id = request_id
+        self.headers: CIMultiDict[str] = CIMultiDict(headers or {})
+        self.method = method
+        self.url = url
+        self.reason = reason
+        super().__init__(self._message())
+
+    @property
+    def code(self) -> str | None:
+        """The code of the first error entry, if any (``"10012"``, ...)."""
+        return self.errors[0].code if self.errors else None
+
+    def _message(self) -> str:
+        head = f"HTTP {self.status}"
+        if self.reason:
+            head = f"{head} {self.reason}"
+        if self.method and self.url:
+            head = f"{head} from {self.method} {self.url}"
+        described = [d for d in (e.describe() for e in self.errors) if d]
+        if described:
+            text = f"{head}: {'; '.join(described)}"
+        elif isinstance(self.body, str) and self.body.strip():
+            snippet = self.body.strip().replace("\n", " ")
+            text = f"{head}: {snippet[:200]}"
+        else:
+            text = head
+        if self.request_id:
+            text = f"{text} (request id {self.request_id})"
+        return text
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(status={self.status}, code={self.code!r}, "
+            f"request_id={self.request_id!r})"
+        )
+
+
+class BadRequestError(APIStatusError):
+    """HTTP 400: the request was malformed."""
+
+
+class AuthenticationError(APIStatusError):
+    """HTTP 401: the API key is missing, wrong or revoked."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """HTTP 403: the key may not perform this operation."""
+
+
+class NotFoundError(APIStatusError):
+    """HTTP 404: no such resource."""
+
+
+class ConflictError(APIStatusError):
+    """HTTP 409: the request conflicts with the resource's current state."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """HTTP 422: a parameter failed validation; see :attr:`errors` for the pointers."""
+
+
+class RateLimitError(APIStatusError):
+    """HTTP 429: too many requests. :attr:`retry_after` holds the server's hint in seconds."""
+
+    @property
+    def retry_after(self) -> float | None:
+        """Seconds the server asked us to wait, from ``Retry-After``, if it sent one."""
+        from telnyx_video._retry import parse_retry_after
+
+        return parse_retry_after(self.headers.get("retry-after"))
+
+
+class InternalServerError(APIStatusError):
+    """HTTP 5xx: the API failed to process the request."""
+
+
+class WebhookVerificationError(TelnyxVideoError):
+    """A webhook delivery failed verification; :attr:`reason` says why."""
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+_STATUS_CLASSES: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def status_error_class(status: int) -> type[APIStatusError]:
+    """The exception class for an HTTP error status."""
+    if status >= 500:
+        return InternalServerError
+    return _STATUS_CLASSES.get(status, APIStatusError)
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _detail_from(obj: Mapping[str, Any]) -> ErrorDetail:
+    source = obj.get("source")
+    source = source if isinstance(source, Mapping) else {}
+    meta = obj.get("meta")
+    return ErrorDetail(
+        code=_text(obj.get("code")),
+        title=_text(obj.get("title")),
+        detail=_text(obj.get("detail")),
+        pointer=_text(source.get("pointer")),
+        parameter=_text(source.get("parameter")),
+        meta=meta if isinstance(meta, Mapping) else None,
+    )
+
+
+def parse_error_details(body: Any) -> tuple[ErrorDetail, ...]:
+    """Read the error entries of any Telnyx error body shape.
+
+    Understands ``{"errors": [...]}``, a bare error object ``{"code", "title", ...}`` and the
+    generic ``{"message": ..., "success": false}``; anything else gives no entries.
+    """
+    if not isinstance(body, Mapping):
+        return ()
+    errors = body.get("errors")
+    if isinstance(errors, list):
+        return tuple(_detail_from(e) for e in errors if isinstance(e, Mapping))
+    if isinstance(errors, Mapping):
+        return (_detail_from(errors),)
+    if any(key in body for key in ("code", "title", "detail")):
+        return (_detail_from(body),)
+    message = body.get("message") or body.get("error")
+    if isinstance(message, str):
+        return (ErrorDetail(title=message),)
+    return ()
+
+
+def find_request_id(headers: Mapping[str, str]) -> str | None:
+    """The request id a response carries, under any of the header names Telnyx uses."""
+    for name in REQUEST_ID_HEADERS:
+        value = headers.get(name)
+        if value:
+            return value
+    return None
+
+
+def make_status_error(
+    *,
+    status: int,
+    raw_body: bytes,
+    headers: Mapping[str, str],
+    method: str = "",
+    url: str = "",
+    reason: str = "",
+) -> APIStatusError:
+    """Build the typed exception for an error response from its raw parts."""
+    text = raw_body.decode("utf-8", errors="replace")
+    body: Any
+    try:
+        body = json.loads(text) if text.strip() else None
+    except ValueError:
+        body = text
+    return status_error_class(status)(
+        status=status,
+        errors=parse_error_details(body),
+        body=body,
+        request_id=find_request_id(headers),
+        headers=headers,
+        method=method,
+        url=url,
+        reason=reason,
+    )

@@ -1,0 +1,251 @@
+"""Typed models of the Telnyx Video Rooms API.
+
+Every model is a frozen, slotted, keyword-only ``attrs`` class. Fields the API always
+returns are required; the rest default to ``None``. Timestamps are timezone-aware
+:class:`~datetime.datetime` objects. Unknown response fields are ignored and unknown enum
+values are kept as plain strings, so a growing API never breaks parsing.
+
+The emulator builds its responses from these same classes, so what the client parses and
+what the emulator serves cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator, Mapping
+from datetime import date, datetime
+from typing import Generic, TypeVar
+
+import attrs
+
+__all__ = [
+    "ActionResult",
+    "CompositionFormat",
+    "CompositionStatus",
+    "DateFilter",
+    "JoinClientToken",
+    "Page",
+    "PaginationMeta",
+    "RecordingStatus",
+    "RecordingType",
+    "RefreshedClientToken",
+    "Room",
+    "RoomComposition",
+    "RoomParticipant",
+    "RoomRecording",
+    "RoomSession",
+    "VideoRegion",
+]
+
+T = TypeVar("T")
+
+
+class RecordingStatus(enum.StrEnum):
+    """Processing state of a room recording."""
+
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+
+
+class RecordingType(enum.StrEnum):
+    """Media kind of a room recording."""
+
+    AUDIO = "audio"
+    VIDEO = "video"
+
+
+class CompositionStatus(enum.StrEnum):
+    """Processing state of a room composition."""
+
+    ENQUEUED = "enqueued"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+
+
+class CompositionFormat(enum.StrEnum):
+    """Container format of a room composition."""
+
+    MP4 = "mp4"
+
+
+@attrs.frozen(kw_only=True)
+class DateFilter:
+    """A date-range filter: ``eq`` for one day, ``gte``/``lte`` for a range.
+
+    Values are :class:`datetime.date` objects or ISO ``YYYY-MM-DD`` strings, for example
+    ``DateFilter(gte=date(2026, 1, 1), lte="2026-01-31")``.
+    """
+
+    eq: date | str | None = None
+    gte: date | str | None = None
+    lte: date | str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class VideoRegion:
+    """One region of a composition layout: where sources are drawn and how they tile."""
+
+    x_pos: int | None = None
+    y_pos: int | None = None
+    z_pos: int | None = None
+    height: int | None = None
+    width: int | None = None
+    max_columns: int | None = None
+    max_rows: int | None = None
+    video_sources: tuple[str, ...] | None = attrs.field(
+        default=None, converter=attrs.converters.optional(tuple)
+    )
+
+
+@attrs.frozen(kw_only=True)
+class RoomParticipant:
+    """A participant of a room session."""
+
+    id: str
+    session_id: str
+    record_type: str = "room_participant"
+    context: str | None = None
+    joined_at: datetime | None = None
+    left_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@attrs.frozen(kw_only=True)
+class RoomSession:
+    """One session of a room: it starts with the first join and ends with the last leave."""
+
+    id: str
+    room_id: str
+    active: bool
+    created_at: datetime
+    updated_at: datetime
+    record_type: str = "room_session"
+    ended_at: datetime | None = None
+    participants: tuple[RoomParticipant, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class Room:
+    """A video room."""
+
+    id: str
+    created_at: datetime
+    updated_at: datetime
+    max_participants: int
+    enable_recording: bool
+    record_type: str = "room"
+    unique_name: str | None = None
+    active_session_id: str | None = None
+    webhook_event_url: str | None = None
+    webhook_event_failover_url: str | None = None
+    webhook_timeout_secs: int | None = None
+    sessions: tuple[RoomSession, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class RoomRecording:
+    """An audio or video recording of one participant in a room session."""
+
+    id: str
+    room_id: str
+    session_id: str
+    participant_id: str
+    status: RecordingStatus | str
+    type: RecordingType | str
+    record_type: str = "room_recording"
+    codec: str | None = None
+    download_url: str | None = None
+    duration_secs: int | None = None
+    size_mb: float | None = None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    completed_at: datetime | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@attrs.frozen(kw_only=True)
+class RoomComposition:
+    """A composition: several recordings of a session mixed into one video."""
+
+    id: str
+    status: CompositionStatus | str
+    record_type: str = "composition"
+    room_id: str | None = None
+    session_id: str | None = None
+    user_id: str | None = None
+    format: CompositionFormat | str | None = None
+    resolution: str | None = None
+    video_layout: Mapping[str, VideoRegion] | None = None
+    download_url: str | None = None
+    duration_secs: int | None = None
+    size_mb: float | None = None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    completed_at: datetime | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    webhook_event_url: str | None = None
+    webhook_event_failover_url: str | None = None
+    webhook_timeout_secs: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class JoinClientToken:
+    """A client token to join a room, with the refresh token that renews it."""
+
+    token: str
+    token_expires_at: datetime
+    refresh_token: str
+    refresh_token_expires_at: datetime
+
+
+@attrs.frozen(kw_only=True)
+class RefreshedClientToken:
+    """A fresh client token obtained with a refresh token."""
+
+    token: str
+    token_expires_at: datetime
+
+
+@attrs.frozen(kw_only=True)
+class ActionResult:
+    """Outcome of a session action (end, kick, mute, unmute)."""
+
+    result: str
+
+
+@attrs.frozen(kw_only=True)
+class PaginationMeta:
+    """Where a page sits in a listing."""
+
+    page_number: int
+    page_size: int
+    total_pages: int
+    total_results: int
+
+
+@attrs.frozen(kw_only=True)
+class Page(Generic[T]):
+    """One page of a listing: its items and its :class:`PaginationMeta`.
+
+    ``meta`` is ``None`` only if the server left it out.
+    """
+
+    items: tuple[T, ...]
+    meta: PaginationMeta | None = None
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self.items)
+
+    @property
+    def has_next(self) -> bool:
+        """Whether the server reports more pages after this one."""
+        return (
+            self.meta is not None
+            and bool(self.items)
+            and self.meta.page_number < self.meta.total_pages
+        )

@@ -1,0 +1,141 @@
+"""What every resource shares: the request helper and the paginator factory."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from telnyx_video._converter import converter, structure, unstructure
+from telnyx_video._pagination import AsyncPaginator
+from telnyx_video._query import build_query
+from telnyx_video._transport import Response, Transport
+from telnyx_video._types import NOT_GIVEN, NotGiven
+from telnyx_video.errors import APIResponseValidationError
+from telnyx_video.models import Page, PaginationMeta
+
+__all__ = ["AsyncResource", "body_of"]
+
+T = TypeVar("T")
+
+
+def body_of(**fields: Any) -> dict[str, Any]:
+    """A JSON body from keyword arguments: ``NOT_GIVEN`` is left out, models unstructured.
+
+    ``None`` is kept (it means an explicit ``null``); callers drop it first where ``None``
+    stands for "not given".
+    """
+    return {
+        name: unstructure(value)
+        for name, value in fields.items()
+        if not isinstance(value, NotGiven)
+    }
+
+
+def given(**fields: Any) -> dict[str, Any]:
+    """Like :func:`body_of`, for create-style calls where ``None`` means "not given"."""
+    return body_of(**{k: v for k, v in fields.items() if v is not None})
+
+
+def _envelope(response: Response) -> Any:
+    body = response.body
+    if not isinstance(body, Mapping) or "data" not in body:
+        raise APIResponseValidationError(
+            "the response has no 'data' member",
+            status=response.status,
+            body=body,
+            request_id=response.request_id,
+        )
+    return body["data"]
+
+
+class AsyncResource:
+    """Base of the async resources: holds the transport and the request helpers."""
+
+    __slots__ = ("_transport",)
+
+    def __init__(self, transport: Transport) -> None:
+        self._transport = transport
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}>"
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: list[tuple[str, Any]] | None = None,
+        body: Any = None,
+        timeout: float | None | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        retry_ambiguous: bool | None = None,
+    ) -> Response:
+        return await self._transport.request(
+            method,
+            path,
+            query=build_query(query) if query else "",
+            body=body,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_ambiguous=retry_ambiguous,
+        )
+
+    async def _data(
+        self,
+        cls: type[T],
+        method: str,
+        path: str,
+        *,
+        query: list[tuple[str, Any]] | None = None,
+        body: Any = None,
+        timeout: float | None | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> T:
+        response = await self._call(
+            method, path, query=query, body=body, timeout=timeout, max_retries=max_retries
+        )
+        return structure(_envelope(response), cls, status=response.status)
+
+    def _paginate(
+        self,
+        cls: type[T],
+        path: str,
+        query: list[tuple[str, Any]],
+        *,
+        page_size: int | None,
+        timeout: float | None | NotGiven,
+        max_retries: int | NotGiven,
+    ) -> AsyncPaginator[T]:
+        if page_size is not None and (
+            isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1
+        ):
+            raise ValueError(f"page_size must be a positive integer, got {page_size!r}")
+        size = [("page[size]", page_size)] if page_size is not None else []
+        hook = converter.get_structure_hook(cls)
+
+        async def fetch(number: int) -> Page[T]:
+            params = [*query, ("page[number]", number), *size]
+            response = await self._call(
+                "GET", path, query=params, timeout=timeout, max_retries=max_retries
+            )
+            data = _envelope(response)
+            if not isinstance(data, list):
+                raise APIResponseValidationError(
+                    f"expected a list of {cls.__name__} under 'data', got {type(data).__name__}",
+                    status=response.status,
+                    body=response.body,
+                    request_id=response.request_id,
+                )
+            try:
+                items = tuple(hook(item, cls) for item in data)
+            except Exception:  # re-parse item by item for a precise error
+                items = tuple(structure(item, cls, status=response.status) for item in data)
+            raw_meta = response.body.get("meta")
+            meta = (
+                structure(raw_meta, PaginationMeta, status=response.status)
+                if raw_meta is not None
+                else None
+            )
+            return Page(items=items, meta=meta)
+
+        return AsyncPaginator(fetch)

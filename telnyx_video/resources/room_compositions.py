@@ -1,0 +1,106 @@
+"""``client.room_compositions``: mix a session's recordings into one video."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from telnyx_video._pagination import AsyncPaginator
+from telnyx_video._query import DateArg, encode_id, filter_params
+from telnyx_video._types import NOT_GIVEN, NotGiven
+from telnyx_video.models import CompositionStatus, RoomComposition, VideoRegion
+from telnyx_video.resources._base import AsyncResource, given
+
+__all__ = ["AsyncRoomCompositions"]
+
+
+class AsyncRoomCompositions(AsyncResource):
+    """Room compositions: ``/room_compositions``."""
+
+    __slots__ = ()
+
+    def list(
+        self,
+        *,
+        session_id: str | None = None,
+        status: CompositionStatus | str | None = None,
+        date_created_at: DateArg | None = None,
+        page_size: int | None = None,
+        timeout: float | None | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncPaginator[RoomComposition]:
+        """List compositions, optionally filtered."""
+        query = filter_params(date_created_at=date_created_at, session_id=session_id, status=status)
+        return self._paginate(
+            RoomComposition,
+            "/room_compositions",
+            query,
+            page_size=page_size,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    async def create(
+        self,
+        *,
+        session_id: str | None = None,
+        format: str | None = None,
+        resolution: str | None = None,
+        video_layout: Mapping[str, VideoRegion] | None = None,
+        webhook_event_url: str | None = None,
+        webhook_event_failover_url: str | None = None,
+        webhook_timeout_secs: int | None = None,
+        timeout: float | None | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> RoomComposition:
+        """Start composing a session's recordings (``enqueued`` at first).
+
+        ``resolution`` is ``"WIDTHxHEIGHT"`` (default ``"1280x720"``); ``video_layout`` maps
+        region names to :class:`VideoRegion`.
+        """
+        if video_layout is not None:
+            for name, region in video_layout.items():
+                if not isinstance(region, VideoRegion):
+                    raise TypeError(
+                        f"video_layout[{name!r}] must be a VideoRegion, got {type(region).__name__}"
+                    )
+        body = given(
+            session_id=session_id,
+            format=format,
+            resolution=resolution,
+            video_layout=dict(video_layout) if video_layout is not None else None,
+            webhook_event_url=webhook_event_url,
+            webhook_event_failover_url=webhook_event_failover_url,
+            webhook_timeout_secs=webhook_timeout_secs,
+        )
+        return await self._data(
+            RoomComposition,
+            "POST",
+            "/room_compositions",
+            body=body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    async def retrieve(
+        self,
+        room_composition_id: str,
+        *,
+        timeout: float | None | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> RoomComposition:
+        """Fetch one composition by id."""
+        path = f"/room_compositions/{encode_id(room_composition_id, 'room_composition_id')}"
+        return await self._data(
+            RoomComposition, "GET", path, timeout=timeout, max_retries=max_retries
+        )
+
+    async def delete(
+        self,
+        room_composition_id: str,
+        *,
+        timeout: float | None | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> None:
+        """Delete one composition."""
+        path = f"/room_compositions/{encode_id(room_composition_id, 'room_composition_id')}"
+        await self._call("DELETE", path, timeout=timeout, max_retries=max_retries)

@@ -1,0 +1,59 @@
+"""``client.room_participants``: who joined which session, and when."""
+
+from __future__ import annotations
+
+from telnyx_video._pagination import AsyncPaginator
+from telnyx_video._query import DateArg, encode_id, filter_params
+from telnyx_video._types import NOT_GIVEN, NotGiven
+from telnyx_video.models import RoomParticipant
+from telnyx_video.resources._base import AsyncResource
+
+__all__ = ["AsyncRoomParticipants"]
+
+
+class AsyncRoomParticipants(AsyncResource):
+    """Room participants: ``/room_participants``."""
+
+    __slots__ = ()
+
+    def list(
+        self,
+        *,
+        session_id: str | None = None,
+        context: str | None = None,
+        date_joined_at: DateArg | None = None,
+        date_left_at: DateArg | None = None,
+        date_updated_at: DateArg | None = None,
+        page_size: int | None = None,
+        timeout: float | None | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncPaginator[RoomParticipant]:
+        """List participants across sessions, optionally filtered."""
+        query = filter_params(
+            session_id=session_id,
+            context=context,
+            date_joined_at=date_joined_at,
+            date_left_at=date_left_at,
+            date_updated_at=date_updated_at,
+        )
+        return self._paginate(
+            RoomParticipant,
+            "/room_participants",
+            query,
+            page_size=page_size,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    async def retrieve(
+        self,
+        room_participant_id: str,
+        *,
+        timeout: float | None | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> RoomParticipant:
+        """Fetch one participant by id."""
+        path = f"/room_participants/{encode_id(room_participant_id, 'room_participant_id')}"
+        return await self._data(
+            RoomParticipant, "GET", path, timeout=timeout, max_retries=max_retries
+        )

@@ -1,0 +1,131 @@
+"""``client.room_recordings``: per-participant audio and video recordings."""
+
+from __future__ import annotations
+
+from telnyx_video._pagination import AsyncPaginator
+from telnyx_video._query import DateArg, encode_id, filter_params
+from telnyx_video._types import NOT_GIVEN, NotGiven
+from telnyx_video.errors import APIResponseValidationError
+from telnyx_video.models import RecordingStatus, RecordingType, RoomRecording
+from telnyx_video.resources._base import AsyncResource
+
+__all__ = ["AsyncRoomRecordings"]
+
+
+class AsyncRoomRecordings(AsyncResource):
+    """Room recordings: ``/room_recordings``."""
+
+    __slots__ = ()
+
+    def list(
+        self,
+        *,
+        room_id: str | None = None,
+        session_id: str | None = None,
+        participant_id: str | None = None,
+        status: RecordingStatus | str | None = None,
+        type: RecordingType | str | None = None,
+        duration_secs: int | None = None,
+        date_started_at: DateArg | None = None,
+        date_ended_at: DateArg | None = None,
+        page_size: int | None = None,
+        timeout: float | None | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncPaginator[RoomRecording]:
+        """List recordings, optionally filtered."""
+        query = filter_params(
+            date_ended_at=date_ended_at,
+            date_started_at=date_started_at,
+            duration_secs=duration_secs,
+            participant_id=participant_id,
+            room_id=room_id,
+            session_id=session_id,
+            status=status,
+            type=type,
+        )
+        return self._paginate(
+            RoomRecording,
+            "/room_recordings",
+            query,
+            page_size=page_size,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    async def retrieve(
+        self,
+        room_recording_id: str,
+        *,
+        timeout: float | None | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> RoomRecording:
+        """Fetch one recording by id."""
+        path = f"/room_recordings/{encode_id(room_recording_id, 'room_recording_id')}"
+        return await self._data(
+            RoomRecording, "GET", path, timeout=timeout, max_retries=max_retries
+        )
+
+    async def delete(
+        self,
+        room_recording_id: str,
+        *,
+        timeout: float | None | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> None:
+        """Delete one recording."""
+        path = f"/room_recordings/{encode_id(room_recording_id, 'room_recording_id')}"
+        await self._call("DELETE", path, timeout=timeout, max_retries=max_retries)
+
+    async def delete_many(
+        self,
+        *,
+        room_id: str | None = None,
+        session_id: str | None = None,
+        participant_id: str | None = None,
+        status: RecordingStatus | str | None = None,
+        type: RecordingType | str | None = None,
+        duration_secs: int | None = None,
+        date_started_at: DateArg | None = None,
+        date_ended_at: DateArg | None = None,
+        delete_all: bool = False,
+        timeout: float | None | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> int:
+        """Delete every recording matching the filters; returns how many were deleted.
+
+        With no filter at all this would delete every recording of the account, so it is
+        refused unless you also pass ``delete_all=True``.
+        """
+        query = filter_params(
+            date_ended_at=date_ended_at,
+            date_started_at=date_started_at,
+            duration_secs=duration_secs,
+            participant_id=participant_id,
+            room_id=room_id,
+            session_id=session_id,
+            status=status,
+            type=type,
+        )
+        if not query and not delete_all:
+            raise ValueError(
+                "delete_many() without filters deletes every recording of the account; "
+                "pass a filter, or delete_all=True if that is what you want"
+            )
+        response = await self._call(
+            "DELETE",
+            "/room_recordings",
+            query=list(query),
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+        body = response.body
+        data = body.get("data") if isinstance(body, dict) else None
+        count = data.get("room_recordings") if isinstance(data, dict) else None
+        if not isinstance(count, int) or isinstance(count, bool):
+            raise APIResponseValidationError(
+                "bulk delete response lacks data.room_recordings",
+                status=response.status,
+                body=body,
+                request_id=response.request_id,
+            )
+        return count

@@ -1,0 +1,1 @@
+"""Shared test configuration. Each test package (core, emulator, sync, ...) has its own."""

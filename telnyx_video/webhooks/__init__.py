@@ -1,0 +1,121 @@
+"""Verify and parse Telnyx Video webhooks.
+
+Telnyx signs every delivery with Ed25519: ``telnyx-signature-ed25519`` is the base64
+signature of ``f"{telnyx-timestamp}|"`` followed by the raw body, under the account's key::
+
+    from telnyx_video.webhooks import WebhookVerificationError, construct_event
+
+    try:
+        event = construct_event(raw_body, headers)   # public key from TELNYX_PUBLIC_KEY
+    except WebhookVerificationError as exc:
+        ...                                          # answer 400; exc.reason says why
+
+:func:`verify` only checks, :func:`parse_event` only parses and :class:`WebhookReceiver`
+serves an ``aiohttp.web`` endpoint that does both and dispatches to handlers. The event
+models are frozen ``attrs`` classes, one per video event type, with :class:`UnknownEvent`
+for any other type. Every rejection is a :class:`WebhookVerificationError` whose
+``reason`` is a :class:`VerificationFailure`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from telnyx_video.errors import WebhookVerificationError
+from telnyx_video.webhooks._events import (
+    EVENT_TYPES,
+    CompositionCompleted,
+    CompositionCompletedPayload,
+    ParticipantJoined,
+    ParticipantJoinedPayload,
+    ParticipantLeft,
+    ParticipantLeftPayload,
+    RecordingCompleted,
+    RecordingCompletedPayload,
+    RecordingStarted,
+    RecordingStartedPayload,
+    SessionEnded,
+    SessionEndedPayload,
+    SessionStarted,
+    SessionStartedPayload,
+    UnknownEvent,
+    VideoEvent,
+    WebhookEvent,
+    WebhookMeta,
+    parse_event,
+)
+from telnyx_video.webhooks._receiver import Handler, WebhookReceiver
+from telnyx_video.webhooks._verify import (
+    DEFAULT_TOLERANCE,
+    PUBLIC_KEY_ENV,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    Body,
+    PublicKeyLike,
+    PublicKeys,
+    VerificationFailure,
+    load_public_keys,
+    verify,
+    verify_with_keys,
+)
+
+__all__ = [
+    "DEFAULT_TOLERANCE",
+    "EVENT_TYPES",
+    "PUBLIC_KEY_ENV",
+    "SIGNATURE_HEADER",
+    "TIMESTAMP_HEADER",
+    "Body",
+    "CompositionCompleted",
+    "CompositionCompletedPayload",
+    "Handler",
+    "ParticipantJoined",
+    "ParticipantJoinedPayload",
+    "ParticipantLeft",
+    "ParticipantLeftPayload",
+    "PublicKeyLike",
+    "PublicKeys",
+    "RecordingCompleted",
+    "RecordingCompletedPayload",
+    "RecordingStarted",
+    "RecordingStartedPayload",
+    "SessionEnded",
+    "SessionEndedPayload",
+    "SessionStarted",
+    "SessionStartedPayload",
+    "UnknownEvent",
+    "VerificationFailure",
+    "VideoEvent",
+    "WebhookEvent",
+    "WebhookMeta",
+    "WebhookReceiver",
+    "WebhookVerificationError",
+    "construct_event",
+    "load_public_keys",
+    "parse_event",
+    "verify",
+]
+
+
+def construct_event(
+    body: Body,
+    headers: Mapping[str, Any],
+    *,
+    public_key: PublicKeys | None = None,
+    tolerance: float | None = DEFAULT_TOLERANCE,
+    now: float | datetime | None = None,
+) -> VideoEvent:
+    """Verify a delivery (see :func:`verify`) and parse it (see :func:`parse_event`).
+
+    This is the one call a receiver in any web framework needs: pass the raw request body
+    and the request headers.
+
+    Raises:
+        WebhookVerificationError: the delivery is not authentic, too old, or not a webhook
+            event; ``reason`` is a :class:`VerificationFailure`.
+        ConfigurationError: no public key was given or found in ``TELNYX_PUBLIC_KEY``.
+    """
+    verify_with_keys(body, headers, load_public_keys(public_key), tolerance=tolerance, now=now)
+    return parse_event(body)

@@ -1,0 +1,178 @@
+"""An aiohttp.web receiver: verify, parse and dispatch webhook deliveries."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, overload
+
+from aiohttp import web
+
+from telnyx_video.errors import WebhookVerificationError
+from telnyx_video.webhooks._events import VideoEvent, WebhookEvent, parse_event
+from telnyx_video.webhooks._verify import (
+    DEFAULT_TOLERANCE,
+    Body,
+    PublicKeys,
+    load_public_keys,
+    verify_with_keys,
+)
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+__all__ = ["Handler", "WebhookReceiver"]
+
+logger = logging.getLogger("telnyx_video.webhooks")
+
+E = TypeVar("E", bound=WebhookEvent)
+Handler: TypeAlias = Callable[[E], "Awaitable[object] | object"]
+"""A sync or async callable taking one event; its return value is ignored."""
+
+_ANY = "*"
+
+
+class WebhookReceiver:
+    """Receive Telnyx webhooks in an ``aiohttp.web`` app (or dispatch them from any framework).
+
+    ::
+
+        receiver = WebhookReceiver(public_key="...")   # or TELNYX_PUBLIC_KEY
+
+        @receiver.on(SessionStarted)                   # by class (subclasses included) ...
+        async def started(event: SessionStarted) -> None: ...
+
+        @receiver.on("video.room.participant.left")    # ... or by event type string
+        def left(event: WebhookEvent) -> None: ...
+
+        app = web.Application()
+        receiver.add_routes(app, "/webhooks/telnyx")   # or: app = receiver.create_app(path)
+
+    Each delivery is verified, parsed and handed to every matching handler in registration
+    order, then answered ``204``. Bad signatures, stale timestamps and malformed bodies get
+    ``400`` (with the reason as text) and reach no handler. A handler that raises is logged
+    and the delivery answered ``500`` so that Telnyx retries it: keep handlers short (queue
+    long work) and idempotent (``event.id`` identifies an event across retries).
+
+    The public key is loaded once, when the receiver is created: a missing or malformed key
+    fails there, not on the first delivery.
+    """
+
+    def __init__(
+        self,
+        public_key: PublicKeys | None = None,
+        *,
+        tolerance: float | None = DEFAULT_TOLERANCE,
+        clock: Callable[[], float | datetime] | None = None,
+    ) -> None:
+        """Create a receiver.
+
+        Args:
+            public_key: see :func:`verify`; defaults to ``TELNYX_PUBLIC_KEY``.
+            tolerance: allowed clock skew / replay window in seconds (``None``: no check).
+            clock: returns the current Unix time (for tests); defaults to the system clock.
+        """
+        if tolerance is not None and tolerance < 0:
+            raise ValueError(f"tolerance must be >= 0 seconds or None, got {tolerance!r}")
+        self._keys: tuple[Ed25519PublicKey, ...] = load_public_keys(public_key)
+        self._tolerance = tolerance
+        self._clock = clock
+        self._handlers: list[tuple[str | type[WebhookEvent], Handler[Any]]] = []
+
+    def __repr__(self) -> str:
+        return f"<WebhookReceiver handlers={len(self._handlers)} tolerance={self._tolerance}>"
+
+    # -- registration ----------------------------------------------------------------------
+
+    @overload
+    def on(self, event: type[E]) -> Callable[[Handler[E]], Handler[E]]: ...
+
+    @overload
+    def on(self, event: str) -> Callable[[Handler[WebhookEvent]], Handler[WebhookEvent]]: ...
+
+    def on(self, event: str | type[WebhookEvent]) -> Callable[[Handler[Any]], Handler[Any]]:
+        """Register a handler (decorator) for an event class or an ``event_type`` string.
+
+        A class matches its instances, so ``on(WebhookEvent)`` sees every event and
+        ``on(UnknownEvent)`` every event type without a model; ``"*"`` also matches all.
+        Handlers may be plain functions or coroutine functions.
+        """
+        if isinstance(event, str):
+            if not event:
+                raise ValueError("the event type must be a non-empty string")
+        elif not (isinstance(event, type) and issubclass(event, WebhookEvent)):
+            raise TypeError(
+                f"on() takes an event type string or a WebhookEvent subclass, not {event!r}"
+            )
+
+        def register(handler: Handler[Any]) -> Handler[Any]:
+            if not callable(handler):
+                raise TypeError(f"a webhook handler must be callable, not {handler!r}")
+            self._handlers.append((event, handler))
+            return handler
+
+        return register
+
+    def handlers_for(self, event: WebhookEvent) -> list[Handler[Any]]:
+        """The handlers an event is dispatched to, in registration order."""
+        matched = []
+        for key, handler in self._handlers:
+            if isinstance(key, str):
+                if key in (_ANY, event.event_type):
+                    matched.append(handler)
+            elif isinstance(event, key):
+                matched.append(handler)
+        return matched
+
+    # -- framework-agnostic core -----------------------------------------------------------
+
+    def construct_event(self, body: Body, headers: Mapping[str, Any]) -> VideoEvent:
+        """Verify a delivery with this receiver's key(s) and tolerance, and parse it."""
+        now = self._clock() if self._clock is not None else None
+        verify_with_keys(body, headers, self._keys, tolerance=self._tolerance, now=now)
+        return parse_event(body)
+
+    async def dispatch(self, event: WebhookEvent) -> None:
+        """Call every matching handler with ``event`` (awaiting async ones), in order."""
+        for handler in self.handlers_for(event):
+            result = handler(event)
+            if inspect.isawaitable(result):
+                await result
+
+    # -- aiohttp.web -----------------------------------------------------------------------
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        """The ``aiohttp.web`` request handler: mount it on a ``POST`` route."""
+        body = await request.read()
+        try:
+            event = self.construct_event(body, request.headers)
+        except WebhookVerificationError as exc:
+            logger.warning(
+                "rejected webhook delivery from %s: %s (%s)", request.remote, exc, exc.reason
+            )
+            return web.Response(status=400, text=f"webhook rejected: {exc.reason}\n")
+        try:
+            await self.dispatch(event)
+        except Exception:
+            logger.exception(
+                "webhook handler failed for %s event %s; answering 500 so Telnyx retries",
+                event.event_type,
+                event.id,
+            )
+            return web.Response(status=500, text="webhook handler failed\n")
+        return web.Response(status=204)
+
+    def add_routes(self, app: web.Application, path: str = "/") -> None:
+        """Add ``POST path`` to ``app``, answered by :meth:`handle`."""
+        app.router.add_post(path, self.handle)
+
+    def create_app(self, path: str = "/", **kwargs: Any) -> web.Application:
+        """A new ``web.Application`` with this receiver at ``POST path``.
+
+        ``kwargs`` go to ``web.Application`` (for example ``client_max_size``).
+        """
+        app = web.Application(**kwargs)
+        self.add_routes(app, path)
+        return app

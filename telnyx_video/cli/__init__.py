@@ -1,0 +1,312 @@
+"""The ``telnyx-video`` command line: every API operation, the emulator and the demo.
+
+``telnyx-video rooms list --all``, ``telnyx-video sessions kick SESSION --participants all``,
+``telnyx-video emulator --port 8787``, ``telnyx-video demo``. Run ``telnyx-video --help``.
+
+Exit codes: 0 success, 1 API or connection error, 2 usage error (including a missing key),
+130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from telnyx_video._version import __version__
+from telnyx_video.cli._output import JsonPrinter, Printer, TablePrinter, to_json_data
+from telnyx_video.cli._spec import COMMANDS, GROUPS, Command
+
+__all__ = ["build_parser", "main"]
+
+EXIT_OK = 0
+EXIT_API_ERROR = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+_RECORD_TYPES = {
+    "rooms": "room",
+    "sessions": "room_session",
+    "participants": "room_participant",
+    "recordings": "room_recording",
+    "compositions": "composition",
+}
+
+
+def _connection_options() -> argparse.ArgumentParser:
+    """Options accepted both before and after the command (``SUPPRESS``: absent unless given)."""
+    parent = argparse.ArgumentParser(add_help=False)
+    group = parent.add_argument_group("connection and output")
+    group.add_argument(
+        "--api-key",
+        default=argparse.SUPPRESS,
+        metavar="KEY",
+        help="Telnyx API key (default: $TELNYX_API_KEY)",
+    )
+    group.add_argument(
+        "--base-url",
+        default=argparse.SUPPRESS,
+        metavar="URL",
+        help="API root (default: $TELNYX_BASE_URL, then https://api.telnyx.com/v2)",
+    )
+    group.add_argument(
+        "--timeout",
+        type=float,
+        default=argparse.SUPPRESS,
+        metavar="SECONDS",
+        help="timeout of each request attempt (default 30)",
+    )
+    group.add_argument(
+        "--max-retries",
+        type=int,
+        default=argparse.SUPPRESS,
+        metavar="N",
+        help="retries of failed requests that are safe to retry (default 2)",
+    )
+    group.add_argument(
+        "--format",
+        choices=("json", "table"),
+        default=argparse.SUPPRESS,
+        help="json: one object per line (default); table: aligned columns",
+    )
+    return parent
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``telnyx-video``, built from the command table."""
+    common = _connection_options()
+    parser = argparse.ArgumentParser(
+        prog="telnyx-video",
+        description="Telnyx Video Rooms from the command line: every API operation, "
+        "a local emulator of the API, and a demo that needs no account.",
+        parents=[common],
+        epilog="Try it offline: 'telnyx-video demo', or 'telnyx-video emulator' in one "
+        "terminal and TELNYX_BASE_URL=http://127.0.0.1:8787/v2 TELNYX_API_KEY=test-key "
+        "telnyx-video rooms list in another.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    groups = parser.add_subparsers(dest="group", metavar="COMMAND", required=True)
+
+    sub_parsers: dict[str, argparse._SubParsersAction[argparse.ArgumentParser]] = {}
+    for name, help_text in GROUPS.items():
+        group_parser = groups.add_parser(name, help=help_text, description=help_text)
+        sub_parsers[name] = group_parser.add_subparsers(
+            dest="command", metavar="ACTION", required=True
+        )
+    for command in COMMANDS:
+        sub = sub_parsers[command.group].add_parser(
+            command.name, help=command.help, description=command.help, parents=[common]
+        )
+        for option in command.options:
+            option.add_to(sub)
+        if command.output == "list":
+            sub.add_argument(
+                "--all",
+                dest="all_pages",
+                action="store_true",
+                help="walk every page (default: the first page only)",
+            )
+            sub.add_argument(
+                "--page-size",
+                type=int,
+                metavar="N",
+                help="records per page (1-250)",
+            )
+        if command.clearable:
+            sub.add_argument(
+                "--clear",
+                action="append",
+                choices=command.clearable,
+                metavar="FIELD",
+                help=f"set FIELD to null (repeatable): {', '.join(command.clearable)}",
+            )
+        sub.set_defaults(spec=command)
+
+    emulator = groups.add_parser(
+        "emulator",
+        help="serve the local emulator of the API",
+        description="Serve the stateful emulator of the Telnyx Video API on this machine.",
+    )
+    emulator.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
+    emulator.add_argument(
+        "--port", type=int, default=8787, help="port (default 8787; 0 picks a free one)"
+    )
+    emulator.add_argument(
+        "--api-key",
+        dest="emulator_api_key",
+        default="test-key",
+        metavar="KEY",
+        help="the key clients must send (default test-key)",
+    )
+    demo = groups.add_parser(
+        "demo",
+        help="walk a full room lifecycle on an in-process emulator (no account needed)",
+        description="Start the emulator in-process and walk a room's whole lifecycle: "
+        "room, token, participants, mute, kick, session end, recordings, composition, "
+        "verified webhooks, cleanup. Needs no account and no network.",
+    )
+    demo.add_argument(
+        "--json",
+        dest="demo_json",
+        action="store_true",
+        help="print each step as a JSON object instead of prose",
+    )
+    return parser
+
+
+def _settings(ns: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "api_key": getattr(ns, "api_key", None),
+        "base_url": getattr(ns, "base_url", None),
+        "timeout": getattr(ns, "timeout", None),
+        "max_retries": getattr(ns, "max_retries", None),
+        "format": getattr(ns, "format", None) or "json",
+    }
+
+
+class _Progress:
+    """A one-line progress display on a terminal's stderr, for long ``--all`` walks."""
+
+    def __init__(self, stream: TextIO, noun: str) -> None:
+        self._stream = stream
+        self._noun = noun
+        self._enabled = stream.isatty()
+        self._shown = False
+
+    def update(self, count: int, page: int, pages: int, total: int) -> None:
+        if not self._enabled or pages <= 1:
+            return
+        self._stream.write(f"\r{count} of {total} {self._noun} (page {page}/{pages})")
+        self._stream.flush()
+        self._shown = True
+
+    def done(self) -> None:
+        if self._shown:
+            self._stream.write("\r\x1b[K")
+            self._stream.flush()
+
+
+async def _run(command: Command, ns: argparse.Namespace, printer: Printer, err: TextIO) -> None:
+    from telnyx_video import AsyncVideoClient
+
+    settings = _settings(ns)
+    options: dict[str, Any] = {"base_url": settings["base_url"]}
+    if settings["timeout"] is not None:
+        options["timeout"] = settings["timeout"]
+    if settings["max_retries"] is not None:
+        options["max_retries"] = settings["max_retries"]
+    args, kwargs = command.call_args(ns)
+    async with AsyncVideoClient(settings["api_key"], **options) as client:
+        method = getattr(getattr(client, command.resource), command.method)
+        if command.output == "list":
+            paginator = method(*args, **kwargs)
+            if not ns.all_pages:
+                page = await paginator
+                for record in page.items:
+                    printer.list_item(to_json_data(record))
+                if page.has_next and err.isatty() and page.meta is not None:
+                    err.write(
+                        f"page 1 of {page.meta.total_pages} ({page.meta.total_results} "
+                        f"{command.noun}); add --all for every page\n"
+                    )
+                return
+            progress = _Progress(err, command.noun)
+            count = 0
+            try:
+                async for page in paginator.pages():
+                    for record in page.items:
+                        printer.list_item(to_json_data(record))
+                    count += len(page.items)
+                    if page.meta is not None:
+                        progress.update(
+                            count,
+                            page.meta.page_number,
+                            page.meta.total_pages,
+                            page.meta.total_results,
+                        )
+            finally:
+                progress.done()
+        elif command.output == "deleted":
+            await method(*args, **kwargs)
+            printer.item({"id": args[0], "deleted": True})
+        elif command.output == "count":
+            deleted = await method(*args, **kwargs)
+            printer.item({"deleted": deleted})
+        else:
+            result = await method(*args, **kwargs)
+            printer.item(to_json_data(result))
+
+
+def _run_api_command(ns: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from telnyx_video.errors import ConfigurationError, TelnyxVideoError
+
+    command: Command = ns.spec
+    settings = _settings(ns)
+    key = (
+        settings["api_key"] if settings["api_key"] is not None else os.environ.get("TELNYX_API_KEY")
+    )
+    if not key or not key.strip():
+        err.write(
+            "error: no API key: pass --api-key KEY or set TELNYX_API_KEY "
+            "(for the local emulator, the default key is test-key)\n"
+        )
+        return EXIT_USAGE
+    printer: Printer
+    if settings["format"] == "table":
+        record_type = _RECORD_TYPES.get(command.noun) if command.output == "list" else None
+        printer = TablePrinter(out, record_type)
+    else:
+        printer = JsonPrinter(out)
+    try:
+        asyncio.run(_run(command, ns, printer, err))
+    except ConfigurationError as exc:
+        err.write(f"error: {exc}\n")
+        return EXIT_USAGE
+    except TelnyxVideoError as exc:
+        err.write(f"error: {exc}\n")
+        return EXIT_API_ERROR
+    except (ValueError, TypeError) as exc:
+        # The client refused the arguments before sending anything.
+        err.write(f"error: {exc}\n")
+        return EXIT_USAGE
+    finally:
+        printer.finish()
+    return EXIT_OK
+
+
+def _serve_emulator(ns: argparse.Namespace) -> int:
+    from telnyx_video.emulator.__main__ import main as emulator_main
+
+    argv = ["--host", ns.host, "--port", str(ns.port), "--api-key", ns.emulator_api_key]
+    return emulator_main(argv) or 0
+
+
+def _demo(ns: argparse.Namespace, out: TextIO) -> int:
+    from telnyx_video._demo import run_demo
+
+    return run_demo(out, json_lines=ns.demo_json)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI with ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
+    parser = build_parser()
+    ns = parser.parse_args(argv)  # exits with status 2 on a usage error
+    out, err = sys.stdout, sys.stderr
+    try:
+        if ns.group == "emulator":
+            return _serve_emulator(ns)
+        if ns.group == "demo":
+            return _demo(ns, out)
+        return _run_api_command(ns, out, err)
+    except KeyboardInterrupt:
+        err.write("interrupted\n")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`telnyx-video rooms list --all | head`): stop quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return EXIT_OK

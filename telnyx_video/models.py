@@ -12,7 +12,7 @@ what the emulator serves cannot drift apart.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
 from typing import Generic, TypeVar
 
@@ -81,6 +81,15 @@ class DateFilter:
     lte: date | str | None = None
 
 
+def _optional_tuple(value: Iterable[str] | None) -> tuple[str, ...] | None:
+    """Accept any iterable of ids (a list, say) and store it as an immutable tuple."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        raise TypeError("video_sources must be a sequence of participant ids, not one string")
+    return tuple(value)
+
+
 @attrs.frozen(kw_only=True)
 class VideoRegion:
     """One region of a composition layout: where sources are drawn and how they tile."""
@@ -92,9 +101,7 @@ class VideoRegion:
     width: int | None = None
     max_columns: int | None = None
     max_rows: int | None = None
-    video_sources: tuple[str, ...] | None = attrs.field(
-        default=None, converter=attrs.converters.optional(tuple)
-    )
+    video_sources: tuple[str, ...] | None = attrs.field(default=None, converter=_optional_tuple)
 
 
 @attrs.frozen(kw_only=True)

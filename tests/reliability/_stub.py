@@ -60,7 +60,8 @@ class StubServer:
 
     def open_connections(self) -> int:
         """How many client connections the server currently holds open."""
-        assert self.runner is not None and self.runner.server is not None
+        assert self.runner is not None
+        assert self.runner.server is not None
         return len(self.runner.server.connections)
 
     async def wait_idle(self) -> None:

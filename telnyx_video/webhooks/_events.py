@@ -310,8 +310,14 @@ def parse_event(body: Body | Mapping[str, Any]) -> VideoEvent:
     if not isinstance(event_type, str) or not event_type:
         raise _invalid("the webhook event has no 'event_type' string")
     fields = dict(data)
-    if data is not document and "meta" in document and document["meta"] is not None:
+    if data is not document and document.get("meta") is not None:
         fields["meta"] = document["meta"]
+    for name in ("meta", "payload"):
+        value = fields.get(name)
+        if value is not None and not isinstance(value, Mapping):
+            raise _invalid(
+                f"the {event_type} event's {name!r} must be an object, got {type(value).__name__}"
+            )
     cls = EVENT_TYPES.get(event_type)
     try:
         if cls is None:

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import attrs
 import cattrs
+import cattrs.v
 from cattrs.gen import make_dict_unstructure_fn, override
 
 from telnyx_video.errors import APIResponseValidationError
@@ -26,8 +27,18 @@ T = TypeVar("T")
 converter = cattrs.Converter(forbid_extra_keys=False, detailed_validation=True)
 
 
+class _BadValue(TypeError):
+    """A JSON value of the wrong type or form; its message names what was expected and got."""
+
+
 def _fail(value: Any, expected: str) -> typing.NoReturn:
-    raise TypeError(f"expected {expected}, got {type(value).__name__} {value!r:.60}")
+    raise _BadValue(f"expected {expected}, got {type(value).__name__} {value!r:.60}")
+
+
+def _format_exception(exc: BaseException, tp: type | None) -> str:
+    if isinstance(exc, _BadValue):
+        return str(exc)
+    return cattrs.v.format_exception(exc, tp)
 
 
 def _structure_str(value: Any, _: type) -> str:
@@ -79,7 +90,10 @@ def _structure_datetime(value: Any, _: type) -> datetime:
     if isinstance(value, datetime):
         return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
     if isinstance(value, str):
-        return parse_datetime(value)
+        try:
+            return parse_datetime(value)
+        except ValueError:
+            pass
     _fail(value, "an ISO 8601 timestamp")
 
 
@@ -87,7 +101,10 @@ def _structure_date(value: Any, _: type) -> date:
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
     if isinstance(value, str):
-        return date.fromisoformat(value)
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
     _fail(value, "an ISO 8601 date")
 
 
@@ -147,7 +164,9 @@ def _omit_none_fields(cls: Any) -> Any:
 converter.register_unstructure_hook_factory(attrs.has, _omit_none_fields)
 
 
-def structure(data: Any, cls: type[T], *, status: int | None = None) -> T:
+def structure(
+    data: Any, cls: type[T], *, status: int | None = None, request_id: str | None = None
+) -> T:
     """Structure decoded JSON into ``cls``, raising :class:`APIResponseValidationError`."""
     if attrs.has(cls) and not isinstance(data, dict):
         raise APIResponseValidationError(
@@ -155,18 +174,22 @@ def structure(data: Any, cls: type[T], *, status: int | None = None) -> T:
             f"got {type(data).__name__}",
             status=status,
             body=data,
+            request_id=request_id,
         )
     try:
         return converter.structure(data, cls)
     except (cattrs.BaseValidationError, TypeError, ValueError, KeyError, AttributeError) as exc:
         if isinstance(exc, cattrs.BaseValidationError):
-            problems = "; ".join(cattrs.transform_error(exc, path=cls.__name__))
+            problems = "; ".join(
+                cattrs.transform_error(exc, path=cls.__name__, format_exception=_format_exception)
+            )
         else:
             problems = f"{type(exc).__name__}: {exc}"
         raise APIResponseValidationError(
             f"the response does not match {cls.__name__}: {problems}",
             status=status,
             body=data,
+            request_id=request_id,
         ) from exc
 
 

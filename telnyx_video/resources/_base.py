@@ -94,7 +94,9 @@ class AsyncResource:
         response = await self._call(
             method, path, query=query, body=body, timeout=timeout, max_retries=max_retries
         )
-        return structure(_envelope(response), cls, status=response.status)
+        return structure(
+            _envelope(response), cls, status=response.status, request_id=response.request_id
+        )
 
     def _paginate(
         self,
@@ -129,10 +131,18 @@ class AsyncResource:
             try:
                 items = tuple(hook(item, cls) for item in data)
             except Exception:  # re-parse item by item for a precise error
-                items = tuple(structure(item, cls, status=response.status) for item in data)
+                items = tuple(
+                    structure(item, cls, status=response.status, request_id=response.request_id)
+                    for item in data
+                )
             raw_meta = response.body.get("meta")
             meta = (
-                structure(raw_meta, PaginationMeta, status=response.status)
+                structure(
+                    raw_meta,
+                    PaginationMeta,
+                    status=response.status,
+                    request_id=response.request_id,
+                )
                 if raw_meta is not None
                 else None
             )

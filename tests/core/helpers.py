@@ -190,7 +190,7 @@ def refused_port() -> Iterator[int]:
 # --- JSON factories (what the API sends) ---------------------------------------------------
 
 
-def room_json(id: str = "room-1", **overrides: Any) -> dict[str, Any]:
+def room_json(id: Any = "room-1", **overrides: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": id,
         "record_type": "room",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+
 import pytest
 from aiohttp import web
 

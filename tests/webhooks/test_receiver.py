@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -54,7 +55,8 @@ class Server:
 
     async def post(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
         assert self.session is not None
-        async with self.session.post(self.url + path, data=body, headers=headers) as resp:
+        data = io.BytesIO(body)  # aiohttp warns about large raw bytes bodies
+        async with self.session.post(self.url + path, data=data, headers=headers) as resp:
             return resp.status, await resp.text()
 
 

@@ -1,0 +1,320 @@
+"""Runtime support of the generated sync facade (:mod:`telnyx_video._sync_client`).
+
+The generated module only forwards calls. Everything that makes a blocking call work lives
+here:
+
+* :class:`ClientPortal` owns one :class:`~telnyx_video.AsyncVideoClient` and the event loop
+  it runs in: an anyio blocking portal (asyncio backend) on a daemon thread named
+  ``telnyx-video-portal-<n>``, started on the first call, so the aiohttp session is created
+  inside that loop. It is safe to share between threads, survives ``os.fork()`` (the child
+  starts its own loop and never touches the parent's), turns Ctrl-C during a call into a
+  cancellation of the in-flight request, and refuses calls from its own loop thread.
+* :class:`SyncPaginator` walks a listing with one portal hop per page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import functools
+import itertools
+import os
+import threading
+import warnings
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
+from typing import Any, Final, Generic, ParamSpec, Protocol, TypeVar, cast
+
+import anyio
+from anyio.from_thread import BlockingPortal
+
+from telnyx_video._client import AsyncVideoClient
+from telnyx_video.models import Page
+
+__all__ = ["ClientPortal", "SyncPaginator", "SyncResource"]
+
+P = ParamSpec("P")
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: How long a call cancelled by Ctrl-C may take to unwind before KeyboardInterrupt goes on.
+CANCEL_GRACE: Final = 5.0
+
+_CLOSED: Final = "this VideoClient is closed; create a new one"
+_IN_PORTAL: Final = (
+    "a VideoClient cannot be called from its own event loop thread (that would deadlock); "
+    "in async code use AsyncVideoClient, or call the sync client from another thread"
+)
+
+_thread_numbers = itertools.count(1)
+
+
+class _Running:
+    """A started event loop thread with its blocking portal, serving one async client."""
+
+    __slots__ = ("_shutdown_task", "client", "loop", "portal", "thread")
+
+    def __init__(self, client: AsyncVideoClient, name: str) -> None:
+        ready: concurrent.futures.Future[tuple[BlockingPortal, asyncio.AbstractEventLoop]]
+        ready = concurrent.futures.Future()
+
+        async def main() -> None:
+            async with BlockingPortal() as portal:
+                ready.set_result((portal, asyncio.get_running_loop()))
+                await portal.sleep_until_stopped()
+
+        def run() -> None:
+            try:
+                anyio.run(main, backend="asyncio")
+            except BaseException as exc:
+                if ready.done():
+                    raise
+                ready.set_exception(exc)
+
+        self.client = client
+        self.thread = threading.Thread(target=run, name=name, daemon=True)
+        self.thread.start()
+        self.portal, self.loop = ready.result()
+        self._shutdown_task: asyncio.Task[None] | None = None
+
+    def stop(self) -> None:
+        """Close the client's session, stop the loop and wait for the thread to end."""
+        try:
+            self.portal.call(self.client.close)
+        finally:
+            with contextlib.suppress(RuntimeError):  # already stopped
+                self.portal.call(self.portal.stop, True)
+            self.thread.join()
+
+    def abandon(self) -> None:
+        """Finalizer of a client dropped without ``close()``: warn, shut down, do not block.
+
+        It may run in any thread, the loop's own included, so it only schedules the shutdown.
+        """
+        if not self.thread.is_alive():
+            return
+        warnings.warn(
+            "unclosed VideoClient: call close() or use 'with VideoClient(...) as client:'",
+            ResourceWarning,
+            stacklevel=1,
+        )
+        with contextlib.suppress(RuntimeError):  # the loop is already closed
+            self.loop.call_soon_threadsafe(self._begin_shutdown)
+
+    def _begin_shutdown(self) -> None:
+        self._shutdown_task = self.loop.create_task(self._shutdown())
+
+    async def _shutdown(self) -> None:
+        try:
+            await self.client.close()
+        finally:
+            await self.portal.stop(cancel_remaining=True)
+
+
+class ClientPortal:
+    """Runs one :class:`AsyncVideoClient` on a private event loop thread, for sync callers.
+
+    ``ClientPortal(AsyncVideoClient, api_key, base_url=...)`` builds the async client at
+    once, so configuration errors surface in the constructor of the sync client; the loop
+    thread starts on the first call.
+    """
+
+    __slots__ = (
+        "__weakref__",
+        "_client",
+        "_closed",
+        "_factory",
+        "_finalizer",
+        "_lock",
+        "_orphans",
+        "_running",
+    )
+
+    def __init__(
+        self, factory: Callable[P, AsyncVideoClient], /, *args: P.args, **kwargs: P.kwargs
+    ) -> None:
+        self._factory: Callable[[], AsyncVideoClient] = functools.partial(factory, *args, **kwargs)
+        self._client = self._factory()
+        self._lock = threading.Lock()
+        self._running: _Running | None = None
+        self._finalizer: weakref.finalize[[], ClientPortal] | None = None
+        self._closed = False
+        self._orphans: list[object] = []
+        _LIVE.add(self)
+
+    @property
+    def client(self) -> AsyncVideoClient:
+        """The async client that does the work (it must only be awaited in the portal)."""
+        return self._client
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return self._closed
+
+    def describe(self, owner: object) -> str:
+        """The ``repr`` of the sync client ``owner``."""
+        return f"{type(owner).__name__}(base_url={self._client.base_url!r})"
+
+    def _portal(self) -> BlockingPortal:
+        running = self._running
+        if running is None:
+            with self._lock:
+                if self._closed:
+                    raise RuntimeError(_CLOSED)
+                if self._running is None:
+                    name = f"telnyx-video-portal-{next(_thread_numbers)}"
+                    self._running = _Running(self._client, name)
+                    self._finalizer = weakref.finalize(self, self._running.abandon)
+                running = self._running
+        elif threading.get_ident() == running.thread.ident:
+            raise RuntimeError(_IN_PORTAL)
+        return running.portal
+
+    def call(self, fn: Callable[P, Awaitable[T]], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """Await ``fn(*args, **kwargs)`` in the client's loop and return its result.
+
+        On Ctrl-C (or any exception raised in this thread while it waits), the task in the
+        loop is cancelled, which aborts the HTTP request, before the exception propagates.
+        """
+        portal = self._portal()
+        finished = threading.Event()
+
+        async def run() -> T:
+            try:
+                return await fn(*args, **kwargs)
+            finally:
+                finished.set()
+
+        try:
+            future = portal.start_task_soon(run)
+        except RuntimeError:  # the loop stopped since _portal(): another thread closed us
+            raise RuntimeError(_CLOSED) from None
+        try:
+            return future.result()
+        except concurrent.futures.CancelledError:
+            raise RuntimeError("the VideoClient was closed while this call was running") from None
+        except BaseException:
+            # KeyboardInterrupt most likely: abort the request, let it unwind, re-raise.
+            if future.cancel():
+                finished.wait(CANCEL_GRACE)
+            raise
+
+    def close(self) -> None:
+        """Close the session and stop the loop thread (waits for it). Safe to call twice."""
+        with self._lock:
+            running = self._running
+            if running is not None and threading.get_ident() == running.thread.ident:
+                raise RuntimeError(_IN_PORTAL)
+            if self._closed:
+                return
+            self._closed = True
+            self._running = None
+            if self._finalizer is not None:
+                self._finalizer.detach()
+                self._finalizer = None
+        if running is not None:
+            running.stop()
+
+    def _after_fork_in_child(self) -> None:
+        # Only this thread survives a fork: the loop thread, its loop, session and sockets
+        # belong to the parent. Leave them untouched (kept referenced so that no finalizer
+        # ever closes them from here) and let the next call start a fresh loop.
+        self._lock = threading.Lock()
+        if self._running is None:
+            return
+        self._orphans.append((self._running, self._client))
+        self._running = None
+        if self._finalizer is not None:
+            self._finalizer.detach()
+            self._finalizer = None
+        if not self._closed:
+            self._client = self._factory()
+
+
+_LIVE: weakref.WeakSet[ClientPortal] = weakref.WeakSet()
+
+
+def _reset_after_fork() -> None:
+    for portal in list(_LIVE):
+        portal._after_fork_in_child()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reset_after_fork)
+
+
+class SyncResource(Generic[R]):
+    """Base of the generated sync resources: the portal and the async twin's attribute."""
+
+    __slots__ = ("_attr", "_portal")
+
+    def __init__(self, portal: ClientPortal, attr: str) -> None:
+        self._portal = portal
+        self._attr = attr
+
+    @property
+    def _async(self) -> R:
+        # Looked up on each call: after a fork the portal holds a new async client.
+        return cast(R, getattr(self._portal.client, self._attr))
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}>"
+
+
+class _AsyncPages(Protocol[T]):
+    def first_page(self) -> Awaitable[Page[T]]: ...
+
+    def pages(self) -> AsyncIterator[Page[T]]: ...
+
+
+class SyncPaginator(Generic[T]):
+    """A listing for sync code: ``for item in paginator`` walks every item lazily.
+
+    Each page is fetched with one request (and one hop to the client's event loop), only
+    when the previous one is used up. :meth:`first_page` returns the first
+    :class:`~telnyx_video.Page` only and :meth:`pages` walks page by page. Nothing is
+    requested before you iterate; each iteration starts again from the first page.
+    Breaking out of a loop early closes the underlying async iterator.
+    """
+
+    __slots__ = ("_paginator", "_portal")
+
+    def __init__(self, portal: ClientPortal, paginator: _AsyncPages[T]) -> None:
+        self._portal = portal
+        self._paginator = paginator
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}>"
+
+    def first_page(self) -> Page[T]:
+        """Fetch only the first page."""
+        return self._portal.call(self._paginator.first_page)
+
+    def pages(self) -> Generator[Page[T], None, None]:
+        """Yield each page in turn, fetching the next one only when asked."""
+        pages = self._paginator.pages()
+        try:
+            while True:
+                try:
+                    page = self._portal.call(pages.__anext__)
+                except StopAsyncIteration:
+                    return
+                yield page
+        finally:
+            self._aclose(pages)
+
+    def __iter__(self) -> Iterator[T]:
+        with contextlib.closing(self.pages()) as pages:
+            for page in pages:
+                yield from page.items
+
+    def _aclose(self, pages: AsyncIterator[Any]) -> None:
+        aclose: Callable[[], Awaitable[None]] | None = getattr(pages, "aclose", None)
+        if aclose is None:
+            return
+        # When the client is closed (or this runs in the loop thread, from a garbage
+        # collection), the loop closes its pending async generators itself on shutdown.
+        with contextlib.suppress(RuntimeError):
+            self._portal.call(aclose)

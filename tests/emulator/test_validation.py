@@ -14,6 +14,8 @@ from typing import Any
 
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from multidict import MultiDict
 
 from telnyx_video.emulator import _contract
@@ -1073,3 +1075,99 @@ def test_long_values_are_shortened_in_details() -> None:
     problem = only_problem("CreateRoom", body={"webhook_event_url": "x" * 500})
     assert len(problem.detail) < 200
     assert "..." in problem.detail
+
+
+# --------------------------------------------------------------------------- properties
+
+JSON_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**40), 2**40)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=8)
+)
+JSON_VALUES = st.recursive(
+    JSON_SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+def outcome(op_id: str, **kwargs: Any) -> Checked | list[Problem]:
+    """The checked request, or the problems found."""
+    try:
+        return check(op_id, **kwargs)
+    except ValidationFailed as failed:
+        return failed.problems
+
+
+def resolve_pointer(document: Any, where: str) -> Any:
+    if where == "/":
+        return document
+    node = document
+    for token in where[1:].split("/"):
+        token = token.replace("~1", "/").replace("~0", "~")
+        node = node[int(token)] if isinstance(node, list) else node[token]
+    return node
+
+
+def body_strategy(op_id: str) -> st.SearchStrategy[Any]:
+    """Bodies that use the operation's own field names, with arbitrary JSON values."""
+    schema = OPERATIONS[op_id].body_schema
+    assert schema is not None
+    names = st.sampled_from(sorted(schema["properties"])) | st.text(max_size=6)
+    return JSON_VALUES | st.dictionaries(names, JSON_VALUES, max_size=6)
+
+
+@pytest.mark.parametrize("op_id", BODY_OPS)
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_any_body_gives_checked_or_pointed_problems(op_id: str, data: st.DataObject) -> None:
+    body = data.draw(body_strategy(op_id))
+    result = outcome(op_id, body=body)
+    if isinstance(result, Checked):
+        assert result.body is body
+    else:
+        assert result
+        for problem in result:
+            assert problem.pointer is not None
+            assert problem.parameter is None
+            assert problem.code in (CODE_INVALID_VALUE, CODE_MISSING_REQUIRED)
+            if problem.code == CODE_MISSING_REQUIRED:
+                parent, _, name = problem.pointer.rpartition("/")
+                assert name not in resolve_pointer(body, parent or "/")
+            else:
+                resolve_pointer(body, problem.pointer)  # the pointer names a real location
+
+
+QUERY_KEYS = sorted({key for op_id in OPERATIONS for key, _ in query_leaves(op_id)})
+
+
+@pytest.mark.parametrize("op_id", NO_BODY_OPS)
+@settings(max_examples=50, deadline=None)
+@given(
+    query=st.dictionaries(
+        st.sampled_from(QUERY_KEYS) | st.text(max_size=12),
+        st.sampled_from(["true", "false", "1", "-1", "250", "2026-01-01", UUID, "all", ""])
+        | st.text(max_size=12),
+        max_size=6,
+    )
+)
+def test_any_query_gives_checked_or_named_problems(op_id: str, query: dict[str, str]) -> None:
+    result = outcome(op_id, query=query)
+    if isinstance(result, Checked):
+        known = dict(query_leaves(op_id))
+        for key in query:
+            if key in known:
+                assert dig(result.query, key) is not None
+            else:
+                assert key != "filter"
+                assert not key.startswith("filter[")
+    else:
+        assert result
+        for problem in result:
+            assert problem.parameter in query
+            assert problem.pointer is None
+            assert problem.code in (CODE_INVALID_VALUE, CODE_UNKNOWN_PARAMETER)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Awaitable, Callable
 
 import pytest
 from aiohttp import web
@@ -78,7 +79,7 @@ async def test_cancel_any_operation_leaves_client_usable(
     stub: StubServer, client: AsyncVideoClient, operation: str
 ) -> None:
     stub.handler = stub.hang
-    calls = {
+    calls: dict[str, Callable[[], Awaitable[object]]] = {
         "retrieve": lambda: client.rooms.retrieve("r1"),
         "create": lambda: client.rooms.create(unique_name="n"),
         "update": lambda: client.rooms.update("r1", max_participants=2),

@@ -1,0 +1,48 @@
+"""The emulator's clock: real time by default, and movable forward by tests."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+__all__ = ["Clock"]
+
+
+class Clock:
+    """A clock that follows real time (or stands still) and can be moved forward.
+
+    ``Clock()`` follows the system clock; ``Clock(start=datetime(...))`` starts at that
+    instant and only moves when :meth:`advance` is called, which makes tests exact.
+    Either way :meth:`advance` shifts the clock forward by the given number of seconds.
+    """
+
+    __slots__ = ("_frozen_at", "_lock", "_offset")
+
+    def __init__(self, start: datetime | None = None) -> None:
+        if start is not None and start.tzinfo is None:
+            start = start.replace(tzinfo=UTC)
+        self._frozen_at = start.astimezone(UTC) if start is not None else None
+        self._offset = timedelta()
+        self._lock = threading.Lock()
+
+    @property
+    def frozen(self) -> bool:
+        """Whether the clock only moves through :meth:`advance`."""
+        return self._frozen_at is not None
+
+    def now(self) -> datetime:
+        """The current emulated instant, timezone-aware UTC."""
+        base = self._frozen_at if self._frozen_at is not None else datetime.now(UTC)
+        return base + self._offset
+
+    def advance(self, seconds: float) -> datetime:
+        """Move the clock forward by ``seconds`` (>= 0) and return the new instant."""
+        if seconds < 0:
+            raise ValueError("the clock only moves forward")
+        with self._lock:
+            self._offset += timedelta(seconds=seconds)
+        return self.now()
+
+    def __repr__(self) -> str:
+        mode = "frozen" if self.frozen else "real-time"
+        return f"<Clock {mode} now={self.now().isoformat()}>"

@@ -1,0 +1,256 @@
+"""Webhook delivery: signed like Telnyx, in order per room, to loopback hosts only."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import ipaddress
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from telnyx_video._converter import format_datetime
+from telnyx_video.emulator._state import Event
+
+__all__ = ["DEFAULT_WEBHOOK_TIMEOUT", "WebhookDelivery", "WebhookDispatcher", "is_loopback_url"]
+
+logger = logging.getLogger("telnyx_video.emulator")
+
+#: Delivery timeout (seconds) when the room sets no ``webhook_timeout_secs`` (or 0).
+DEFAULT_WEBHOOK_TIMEOUT = 10.0
+
+
+def is_loopback_url(url: str) -> bool:
+    """Whether ``url`` is http(s) to localhost, 127.0.0.0/8 or ::1."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return False
+    if parts.scheme not in ("http", "https") or not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(slots=True, frozen=True, kw_only=True)
+class WebhookDelivery:
+    """One delivery attempt of a webhook event, as recorded in the delivery log."""
+
+    event_id: str
+    event_type: str
+    url: str
+    attempt: int
+    outcome: str
+    """``"delivered"`` (2xx), ``"failed"`` (other status, error or timeout) or ``"skipped"``
+    (not a loopback URL: the emulator never connects elsewhere)."""
+    status: int | None = None
+    error: str | None = None
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def payload(self) -> Any:
+        """The decoded JSON body that was (or would have been) sent."""
+        return json.loads(self.body) if self.body else None
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as JSON, as ``GET /_emulator/webhooks`` lists it."""
+        return {
+            "event_id": self.event_id,
+            "event_type": self.event_type,
+            "url": self.url,
+            "attempt": self.attempt,
+            "outcome": self.outcome,
+            "status": self.status,
+            "error": self.error,
+            "body": self.body.decode(),
+            "headers": self.headers,
+        }
+
+
+class WebhookDispatcher:
+    """Queues events per key and delivers them one at a time per key, in order."""
+
+    def __init__(self, key: Ed25519PrivateKey | None = None) -> None:
+        self._key = key if key is not None else Ed25519PrivateKey.generate()
+        self._queues: dict[str, asyncio.Queue[Event]] = {}
+        self._workers: dict[str, asyncio.Task[None]] = {}
+        self._session: aiohttp.ClientSession | None = None
+        self._log: list[WebhookDelivery] = []
+        self._changed = asyncio.Condition()
+        self.on_record: Callable[[WebhookDelivery], None] | None = None
+
+    @property
+    def public_key(self) -> str:
+        """Base64 of the raw 32-byte Ed25519 public key that verifies signatures."""
+        raw = self._key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+        return base64.b64encode(raw).decode("ascii")
+
+    @property
+    def log(self) -> list[WebhookDelivery]:
+        """A copy of the delivery log, oldest first."""
+        return list(self._log)
+
+    def submit(self, event: Event) -> None:
+        """Queue an event; a room without a webhook URL gets nothing."""
+        if not event.url and not event.failover_url:
+            return
+        queue = self._queues.get(event.key)
+        if queue is None:
+            queue = self._queues[event.key] = asyncio.Queue()
+            self._workers[event.key] = asyncio.create_task(
+                self._work(queue), name=f"telnyx-emulator-webhooks-{event.key}"
+            )
+        queue.put_nowait(event)
+
+    async def wait_for(
+        self, count: int, timeout: float, outcome: str | None
+    ) -> list[WebhookDelivery]:
+        """The first ``count`` log records with ``outcome`` (any when ``None``)."""
+
+        def matching() -> list[WebhookDelivery]:
+            return [d for d in self._log if outcome is None or d.outcome == outcome]
+
+        async with self._changed:
+            try:
+                await asyncio.wait_for(
+                    self._changed.wait_for(lambda: len(matching()) >= count), timeout
+                )
+            except TimeoutError:
+                found = matching()
+                raise TimeoutError(
+                    f"waited {timeout} s for {count} webhook deliveries"
+                    f"{f' with outcome {outcome!r}' if outcome else ''}, got {len(found)}: "
+                    f"{[(d.event_type, d.outcome, d.status, d.error) for d in self._log]}"
+                ) from None
+            return matching()[:count]
+
+    async def reset(self) -> None:
+        """Drop queued deliveries and the log."""
+        await self._stop_workers()
+        self._log.clear()
+
+    async def close(self) -> None:
+        """Stop delivering and close the HTTP session."""
+        await self._stop_workers()
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def _stop_workers(self) -> None:
+        workers = list(self._workers.values())
+        self._workers.clear()
+        self._queues.clear()
+        for task in workers:
+            task.cancel()
+        for task in workers:
+            try:
+                await task
+            except asyncio.CancelledError:
+                if (current := asyncio.current_task()) is not None and current.cancelling():
+                    raise
+
+    async def _work(self, queue: asyncio.Queue[Event]) -> None:
+        while True:
+            event = await queue.get()
+            try:
+                await self._deliver(event)
+            except Exception:  # a bug must not stop later deliveries
+                logger.exception("webhook delivery of %s failed unexpectedly", event.event_type)
+
+    async def _deliver(self, event: Event) -> None:
+        timeout = float(event.timeout_secs or 0) or DEFAULT_WEBHOOK_TIMEOUT
+        attempt = 0
+        for url in (event.url, event.failover_url):
+            if not url:
+                continue
+            attempt += 1
+            record = await self._attempt(event, url, attempt, timeout)
+            await self._record(record)
+            if record.outcome == "delivered":
+                return
+
+    def _envelope(self, event: Event, url: str, attempt: int) -> bytes:
+        document = {
+            "data": {
+                "record_type": "event",
+                "id": event.id,
+                "event_type": event.event_type,
+                "occurred_at": format_datetime(event.occurred_at),
+                "payload": event.payload,
+            },
+            "meta": {"attempt": attempt, "delivered_to": url},
+        }
+        return json.dumps(document, separators=(",", ":")).encode()
+
+    def sign(self, body: bytes, timestamp: str) -> str:
+        """Base64 Ed25519 signature of ``"{timestamp}|{body}"``."""
+        signature = self._key.sign(timestamp.encode() + b"|" + body)
+        return base64.b64encode(signature).decode("ascii")
+
+    async def _attempt(
+        self, event: Event, url: str, attempt: int, timeout: float
+    ) -> WebhookDelivery:
+        body = self._envelope(event, url, attempt)
+        timestamp = str(int(time.time()))
+        headers = {
+            "content-type": "application/json",
+            "telnyx-timestamp": timestamp,
+            "telnyx-signature-ed25519": self.sign(body, timestamp),
+        }
+
+        def record(
+            outcome: str, status: int | None = None, error: str | None = None
+        ) -> WebhookDelivery:
+            return WebhookDelivery(
+                event_id=event.id,
+                event_type=event.event_type,
+                url=url,
+                attempt=attempt,
+                outcome=outcome,
+                status=status,
+                error=error,
+                body=body,
+                headers=headers,
+            )
+
+        if not is_loopback_url(url):
+            return record("skipped", error="not a loopback URL; never delivered")
+        if self._session is None:
+            self._session = aiohttp.ClientSession()
+        try:
+            async with self._session.post(
+                url,
+                data=body,
+                headers=headers,
+                timeout=aiohttp.ClientTimeout(total=timeout),
+                allow_redirects=False,
+            ) as response:
+                await response.read()
+                status = response.status
+        except TimeoutError:
+            return record("failed", error=f"timed out after {timeout} s")
+        except (aiohttp.ClientError, OSError) as exc:
+            return record("failed", error=f"{type(exc).__name__}: {exc}")
+        outcome = "delivered" if 200 <= status < 300 else "failed"
+        return record(outcome, status=status)
+
+    async def _record(self, record: WebhookDelivery) -> None:
+        self._log.append(record)
+        if self.on_record is not None:
+            self.on_record(record)
+        async with self._changed:
+            self._changed.notify_all()

@@ -435,9 +435,7 @@ def render_client(client_cls: type, specs: list[ResourceSpec], imports: Imports)
     for name, member in public_members(client_cls).items():
         if isinstance(member, property):
             assert member.fget is not None
-            returns = annotation(
-                inspect.signature(member.fget).return_annotation, module, imports
-            )
+            returns = annotation(inspect.signature(member.fget).return_annotation, module, imports)
             source = "self._portal.closed" if name == "closed" else f"self._portal.client.{name}"
             lines += ["    @property", f"    def {name}(self) -> {returns}:"]
             lines += docstring(sync_doc(member.__doc__), 8)
@@ -575,8 +573,7 @@ def missing_twins(text: str) -> list[str]:
     for sync_name, (async_name, names) in expected_twins(AsyncVideoClient).items():
         present = defined.get(sync_name, set())
         missing += [
-            f"{sync_name}.{name} (twin of {async_name}.{name})"
-            for name in sorted(names - present)
+            f"{sync_name}.{name} (twin of {async_name}.{name})" for name in sorted(names - present)
         ]
     return missing
 

@@ -6,7 +6,7 @@ import base64
 import binascii
 import json
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -110,11 +110,6 @@ class TokenIssuer:
         if not _grants_join(claims.get("grants"), room_resource(room_id)):
             raise TokenError("the token does not grant joining this room")
         return claims
-
-    @staticmethod
-    def expiry(ttl_secs: int, now: datetime) -> datetime:
-        """When a token issued ``now`` with ``ttl_secs`` expires."""
-        return datetime.fromtimestamp(int(now.timestamp()), UTC) + timedelta(seconds=ttl_secs)
 
 
 def _grants_join(grants: Any, resource: str) -> bool:

@@ -31,6 +31,8 @@ E = TypeVar("E", bound=WebhookEvent)
 Handler: TypeAlias = Callable[[E], "Awaitable[object] | object"]
 """A sync or async callable taking one event; its return value is ignored."""
 
+F = TypeVar("F", bound=Callable[[Any], object])
+
 _ANY = "*"
 
 
@@ -90,14 +92,16 @@ class WebhookReceiver:
     def on(self, event: type[E]) -> Callable[[Handler[E]], Handler[E]]: ...
 
     @overload
-    def on(self, event: str) -> Callable[[Handler[WebhookEvent]], Handler[WebhookEvent]]: ...
+    def on(self, event: str) -> Callable[[F], F]: ...
 
     def on(self, event: str | type[WebhookEvent]) -> Callable[[Handler[Any]], Handler[Any]]:
         """Register a handler (decorator) for an event class or an ``event_type`` string.
 
         A class matches its instances, so ``on(WebhookEvent)`` sees every event and
         ``on(UnknownEvent)`` every event type without a model; ``"*"`` also matches all.
-        Handlers may be plain functions or coroutine functions.
+        Handlers may be plain functions or coroutine functions. With a string, the handler
+        gets whatever :func:`parse_event` returns for that type (the typed class, or
+        :class:`UnknownEvent`); register the class to have that checked statically.
         """
         if isinstance(event, str):
             if not event:

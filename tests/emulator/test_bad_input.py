@@ -42,8 +42,10 @@ class World:
 
 @pytest.fixture
 async def emu() -> AsyncIterator[Emulator]:
-    async with Emulator(api_key="test-key") as emulator:
+    """An emulator that also checks its own responses against the contract."""
+    async with Emulator(api_key="test-key", check_responses=True) as emulator:
         yield emulator
+        assert emulator.response_violations == []
 
 
 @pytest.fixture

@@ -21,6 +21,9 @@ Strictness:
   ``webhook_timeout_secs``, where it means "clear". A ``uri`` field whose contract default is
   the empty string accepts ``""`` (no URL).
 * Path parameters are passed through untouched: the app answers 404 for an unknown id.
+* A body must be a JSON object where the contract has a body schema (pointer ``/``
+  otherwise); unknown body fields are ignored. Without a body, an operation whose body has no
+  required field gets ``{}``. A body sent to an operation without a body schema is ignored.
 
 Rules the contract implies beyond its schema, for ``CreateRoomComposition``:
 

@@ -31,7 +31,6 @@ logger = logging.getLogger("telnyx_video.emulator")
 API_PREFIX = "/v2"
 CONTROL_PREFIX = "/_emulator/"
 CORE = web.AppKey("core", Core)
-_OPERATION = "telnyx_emulator_operation"
 _DUMPS = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 ApiHandler = Callable[[Core, Checked, Any], Awaitable[web.Response]]
@@ -140,7 +139,6 @@ def _operation(
     has_body = _contract.operation(operation_id).body_schema is not None
 
     async def handle(request: web.Request) -> web.Response:
-        request[_OPERATION] = operation_id
         core = request.app[CORE]
         core.sync()
         record = None
@@ -152,6 +150,7 @@ def _operation(
         return await handler(core, checked, record)
 
     handle.__name__ = operation_id
+    handle.operation_id = operation_id  # type: ignore[attr-defined]
     return handle
 
 
@@ -586,7 +585,7 @@ async def _handle_api(request: web.Request, handler: Any, core: Core) -> web.Str
         return _fault_response(request, plan, core)
     checker = core.checker
     if checker is not None and isinstance(response, web.Response):
-        operation_id = request.get(_OPERATION)
+        operation_id = getattr(request.match_info.handler, "operation_id", None)
         if operation_id is not None:
             body = response.body
             checker.check(operation_id, response.status, body if isinstance(body, bytes) else None)

@@ -3,7 +3,9 @@
 from telnyx_video import errors
 from telnyx_video._client import AsyncVideoClient
 from telnyx_video._pagination import AsyncPaginator
+from telnyx_video._portal import SyncPaginator
 from telnyx_video._retry import RetryPolicy
+from telnyx_video._sync_client import VideoClient
 from telnyx_video._types import NOT_GIVEN, NotGiven
 from telnyx_video._version import __version__
 from telnyx_video.errors import (
@@ -77,8 +79,10 @@ __all__ = [
     "RoomParticipant",
     "RoomRecording",
     "RoomSession",
+    "SyncPaginator",
     "TelnyxVideoError",
     "UnprocessableEntityError",
+    "VideoClient",
     "VideoRegion",
     "WebhookVerificationError",
     "__version__",

@@ -8,8 +8,12 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from telnyx_video import AsyncVideoClient, AuthenticationError, NotFoundError
-from telnyx_video import UnprocessableEntityError
+from telnyx_video import (
+    AsyncVideoClient,
+    AuthenticationError,
+    NotFoundError,
+    UnprocessableEntityError,
+)
 from telnyx_video.emulator import Emulator
 
 from .support import API_KEY

@@ -281,7 +281,7 @@ def _serve_emulator(ns: argparse.Namespace) -> int:
     from telnyx_video.emulator.__main__ import main as emulator_main
 
     argv = ["--host", ns.host, "--port", str(ns.port), "--api-key", ns.emulator_api_key]
-    return emulator_main(argv) or 0
+    return emulator_main(argv)
 
 
 def _demo(ns: argparse.Namespace, out: TextIO) -> int:

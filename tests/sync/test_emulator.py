@@ -1,0 +1,110 @@
+"""The sync facade against the emulator, and the runnable example of docs/sync.md."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from telnyx_video import ActionResult, NotFoundError, RoomSession, UnprocessableEntityError
+from telnyx_video._sync_client import VideoClient
+from telnyx_video.emulator import EmulatorThread
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[EmulatorThread]:
+    with EmulatorThread(api_key="sync-emulator-key") as emu:
+        yield emu
+
+
+@pytest.fixture
+def client(emulator: EmulatorThread) -> Iterator[VideoClient]:
+    with VideoClient(emulator.api_key, base_url=emulator.base_url) as video:
+        yield video
+
+
+def test_room_lifecycle(emulator: EmulatorThread, client: VideoClient) -> None:
+    room = client.rooms.create(unique_name="sync-lifecycle", max_participants=3)
+    with pytest.raises(UnprocessableEntityError) as taken:
+        client.rooms.create(unique_name="sync-lifecycle")
+    assert taken.value.code == "10012"
+
+    token = client.rooms.generate_join_client_token(room.id)
+    alice = emulator.join(room.id, token.token, context="Alice")
+    emulator.join(room.id, token.token, context="Bob")
+    session_id = client.rooms.retrieve(room.id).active_session_id
+    assert session_id == alice.session_id
+
+    sessions = list(client.rooms.list_sessions(room.id))
+    assert [s.id for s in sessions] == [session_id]
+    assert isinstance(sessions[0], RoomSession)
+    contexts = {p.context for p in client.room_sessions.list_participants(session_id)}
+    assert contexts == {"Alice", "Bob"}
+    assert client.room_sessions.mute(session_id, participants="all") == ActionResult(result="ok")
+    client.room_sessions.end(session_id)
+    assert client.room_sessions.retrieve(session_id).ended_at is not None
+
+    updated = client.rooms.update(room.id, max_participants=5)
+    assert updated.max_participants == 5
+    client.rooms.delete(room.id)
+    with pytest.raises(NotFoundError):
+        client.rooms.retrieve(room.id)
+
+
+def test_paging_through_the_emulator(client: VideoClient) -> None:
+    names = {f"sync-page-{i}" for i in range(7)}
+    for name in names:
+        client.rooms.create(unique_name=name)
+    listed = {r.unique_name for r in client.rooms.list(page_size=2)} & names
+    assert listed == names
+    pages = list(client.rooms.list(page_size=3).pages())
+    assert all(len(p.items) <= 3 for p in pages)
+    assert sum(len(p.items) for p in pages) >= 7
+
+
+def test_threads_against_the_emulator(client: VideoClient) -> None:
+    errors: list[BaseException] = []
+    created: list[str] = []
+    lock = threading.Lock()
+
+    def work(index: int) -> None:
+        try:
+            room = client.rooms.create(unique_name=f"sync-thread-{index}")
+            assert client.rooms.retrieve(room.id).unique_name == f"sync-thread-{index}"
+            with lock:
+                created.append(room.id)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(set(created)) == 16
+
+
+def test_docs_example_runs() -> None:
+    text = (ROOT / "docs" / "sync.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"<!-- run -->\n```python\n(.*?)```", text, flags=re.DOTALL)
+    assert blocks, "docs/sync.md has no runnable example"
+    for code in blocks:
+        done = subprocess.run(
+            [sys.executable, "-W", "error", "-c", code],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+            cwd=ROOT,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "in the room: Alice" in done.stdout
+        assert "gone: 404" in done.stdout

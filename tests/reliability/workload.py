@@ -86,6 +86,8 @@ class RoomBelief:
     state: str = "exists"
     busy: bool = False
     refresh_token: str | None = None
+    #: What happened to it, for the violation reports.
+    history: list[str] = attrs.Factory(list)
 
 
 @attrs.define
@@ -204,13 +206,18 @@ class _Runner:
         except TelnyxVideoError as exc:
             ledger.errors[type(exc).__name__] += 1
             ledger.errors_by_op[f"{kind}: {type(exc).__name__}"] += 1
+            outcome = repr(exc)
         except Exception as exc:  # anything else is a bug in the SDK
             ledger.untyped.append(f"{kind}: {type(exc).__name__}: {exc}")
+            outcome = repr(exc)
         else:
             ledger.ok[kind] += 1
+            outcome = "ok"
         finally:
             if belief is not None:
                 belief.busy = False
+        if belief is not None:
+            belief.history.append(f"{kind}: {outcome} -> {belief.state}")
 
     def settings(self, rng: random.Random) -> Settings:
         return {
@@ -237,6 +244,7 @@ class _Runner:
             belief.busy = False
         belief.room_id = room.id
         belief.state = "exists"
+        belief.history.append(f"created {room.id}")
         if room.unique_name != name or settings_of(room) != wanted:
             self.ledger.violations.append(f"create {name} returned {room!r}")
 
@@ -281,7 +289,9 @@ class _Runner:
             room = await self.client.rooms.retrieve(room_id)
         except NotFoundError:
             if belief.state == "exists":
-                self.ledger.violations.append(f"room {belief.unique_name} is lost")
+                self.ledger.violations.append(
+                    f"room {belief.unique_name} is lost; history: {belief.history}"
+                )
             belief.state = "deleted"
             raise
         self._observe(belief, room)
@@ -299,7 +309,8 @@ class _Runner:
         page = await self.client.rooms.list(unique_name=belief.unique_name)
         if len(page.items) != 1:
             self.ledger.violations.append(
-                f"{len(page.items)} rooms named {belief.unique_name} (believed to exist)"
+                f"{len(page.items)} rooms named {belief.unique_name} (believed to exist); "
+                f"history: {belief.history}"
             )
         else:
             self._observe(belief, page.items[0])

@@ -5,13 +5,21 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator
 from typing import Any, Generic, TypeVar
 
-from telnyx_video.models import Page
+from telnyx_video.models import Page, PaginationMeta
 
 __all__ = ["AsyncPaginator"]
 
 T = TypeVar("T")
 
 PageFetcher = Callable[[int], Awaitable[Page[T]]]
+
+
+def _page_limit(meta: PaginationMeta) -> int:
+    """How many pages the first page announces, trusting the smaller of its two counts."""
+    limit = meta.total_pages
+    if meta.page_size > 0 and meta.total_results >= 0:
+        limit = min(limit, -(-meta.total_results // meta.page_size))
+    return limit
 
 
 class AsyncPaginator(Generic[T]):
@@ -23,7 +31,7 @@ class AsyncPaginator(Generic[T]):
     The walk stops at the last page the server announces, at an empty page, and, to survive
     a misbehaving server, when a page comes back with another number than the one asked
     for, repeats the previous page, has no ``meta``, or goes past the page count the first
-    page announced.
+    page announced (``total_pages``, or ``total_results / page_size`` if smaller).
     """
 
     __slots__ = ("_fetch",)
@@ -50,16 +58,18 @@ class AsyncPaginator(Generic[T]):
             page = await self._fetch(number)
             if not page.items:
                 return
+            meta = page.meta
+            if number > 1 and meta is not None and meta.page_number != number:
+                return  # not the page we asked for: the server ignores page[number]
             signature = tuple(getattr(item, "id", item) for item in page.items)
             if signature == previous:
                 return
             previous = signature
             yield page
-            meta = page.meta
             if meta is None or meta.page_number != number:
                 return
             if limit is None:
-                limit = meta.total_pages
+                limit = _page_limit(meta)
             if number >= min(meta.total_pages, limit):
                 return
             number += 1

@@ -17,6 +17,9 @@ __all__ = ["AsyncResource", "body_of"]
 
 T = TypeVar("T")
 
+#: The largest ``page[size]`` the API accepts.
+MAX_PAGE_SIZE = 250
+
 
 def body_of(**fields: Any) -> dict[str, Any]:
     """A JSON body from keyword arguments: ``NOT_GIVEN`` is left out, models unstructured.
@@ -109,9 +112,13 @@ class AsyncResource:
         max_retries: int | NotGiven,
     ) -> AsyncPaginator[T]:
         if page_size is not None and (
-            isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1
+            isinstance(page_size, bool)
+            or not isinstance(page_size, int)
+            or not 1 <= page_size <= MAX_PAGE_SIZE
         ):
-            raise ValueError(f"page_size must be a positive integer, got {page_size!r}")
+            raise ValueError(
+                f"page_size must be an integer from 1 to {MAX_PAGE_SIZE}, got {page_size!r}"
+            )
         size = [("page[size]", page_size)] if page_size is not None else []
         hook = converter.get_structure_hook(cls)
 

@@ -312,7 +312,13 @@ def page_json(
             "page_number": number,
             "page_size": size,
             "total_pages": total_pages,
-            "total_results": len(items) if total_results is None else total_results,
+            "total_results": (
+                total_results
+                if total_results is not None
+                else len(items)
+                if total_pages <= 1
+                else size * total_pages
+            ),
         },
     }
 

@@ -224,10 +224,14 @@ async def test_error_on_a_later_page_propagates(
         Reply(200, page_json([room_json("a")], number=1, size=1, total_pages=2)),
         Reply(500, {"errors": [{"code": "x", "title": "boom"}]}),
     )
-    seen = []
-    with pytest.raises(InternalServerError):
+    seen: list[str] = []
+
+    async def walk() -> None:
         async for room in client.rooms.list(page_size=1, max_retries=0):
             seen.append(room.id)
+
+    with pytest.raises(InternalServerError):
+        await walk()
     assert seen == ["a"]
 
 

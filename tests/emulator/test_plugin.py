@@ -1,0 +1,46 @@
+"""The pytest plugin's fixtures, exercised in an inner pytest run."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+
+def test_fixtures_in_user_tests(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        def test_emulator_is_reset(telnyx_emulator):
+            assert telnyx_emulator.base_url.endswith("/v2")
+            telnyx_emulator.configure_faults(error_rate=1.0)
+
+        def test_second_test_starts_clean(telnyx_emulator):
+            assert telnyx_emulator.fault_stats.requests_seen == 0
+            assert telnyx_emulator.fault_stats.faults_injected == 0
+
+        @pytest.mark.asyncio
+        async def test_async_client(telnyx_client, telnyx_emulator):
+            room = await telnyx_client.rooms.create(unique_name="plugin")
+            token = await telnyx_client.rooms.generate_join_client_token(room.id)
+            participant = telnyx_emulator.join(room.id, token.token, context="x")
+            assert participant.context == "x"
+            page = await telnyx_client.rooms.list()
+            assert [r.unique_name for r in page.items] == ["plugin"]
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "asyncio", "-W", "error::ResourceWarning")
+    result.assert_outcomes(passed=3)
+
+
+def test_plugin_import_is_light() -> None:
+    code = (
+        "import sys, telnyx_video.pytest_plugin; "
+        "print(sorted(m for m in sys.modules if m.startswith('telnyx_video.emulator')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

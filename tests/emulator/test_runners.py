@@ -57,7 +57,7 @@ def test_cli_help() -> None:
 def test_emulator_thread_blocking_api() -> None:
     with EmulatorThread(api_key="thread-key") as emu:
         assert emu.api_key == "thread-key"
-        status, body = _get(emu.base_url + "/rooms", "thread-key")
+        status, _ = _get(emu.base_url + "/rooms", "thread-key")
         assert status == 200
         start = emu.now()
         assert (emu.advance(60) - start).total_seconds() >= 60

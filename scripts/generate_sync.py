@@ -522,9 +522,8 @@ def _ruff() -> list[str]:
 def format_source(text: str, filename: Path) -> str:
     """Sort imports and format with the project's ruff settings."""
     ruff = _ruff()
-    stdin_name = str(filename if filename.is_absolute() else Path.cwd() / filename)
-    # Resolve the configuration from the repository even when writing elsewhere (tests).
-    stdin_name = str(OUTPUT.parent / Path(stdin_name).name)
+    # Resolve ruff's configuration from the repository even when writing elsewhere (tests).
+    stdin_name = str(OUTPUT.parent / filename.name)
     steps = [
         ["check", "--fix-only", "--select", "I,F401", "--quiet", "--stdin-filename", stdin_name],
         ["format", "--quiet", "--stdin-filename", stdin_name],

@@ -61,6 +61,8 @@ class _Running:
 
         async def main() -> None:
             async with BlockingPortal() as portal:
+                if not ready.set_running_or_notify_cancel():
+                    return  # the caller was interrupted while waiting and gave up
                 ready.set_result((portal, asyncio.get_running_loop()))
                 await portal.sleep_until_stopped()
 
@@ -68,14 +70,23 @@ class _Running:
             try:
                 anyio.run(main, backend="asyncio")
             except BaseException as exc:
-                if ready.done():
+                if ready.done() or ready.running() or not ready.set_running_or_notify_cancel():
                     raise
                 ready.set_exception(exc)
 
         self.client = client
         self.thread = threading.Thread(target=run, name=name, daemon=True)
         self.thread.start()
-        self.portal, self.loop = ready.result()
+        try:
+            self.portal, self.loop = ready.result()
+        except BaseException:
+            # Ctrl-C while the loop was starting: do not leave a thread behind.
+            if not ready.cancel() and ready.exception() is None:
+                portal, _ = ready.result()
+                with contextlib.suppress(RuntimeError):
+                    portal.call(portal.stop, True)
+            self.thread.join()
+            raise
         self._shutdown_task: asyncio.Task[None] | None = None
 
     def stop(self) -> None:

@@ -19,7 +19,12 @@ import aiohttp
 import attrs
 from yarl import URL
 
-from telnyx_video._retry import SAFE_METHODS, RetryPolicy, is_retryable_status
+from telnyx_video._retry import (
+    SAFE_METHODS,
+    RetryPolicy,
+    is_retryable_status,
+    parse_retry_after,
+)
 from telnyx_video._types import NOT_GIVEN, NotGiven
 from telnyx_video._version import __version__
 from telnyx_video.errors import (
@@ -28,7 +33,6 @@ from telnyx_video.errors import (
     APIStatusError,
     APITimeoutError,
     ConfigurationError,
-    RateLimitError,
     find_request_id,
     make_status_error,
 )
@@ -55,6 +59,17 @@ class _Secret:
 
     def __repr__(self) -> str:
         return "'***'"
+
+    __str__ = __repr__
+
+
+class _Headers(dict[str, str]):
+    """Request headers whose repr hides the ``Authorization`` value (tracebacks, debuggers)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return repr({k: ("***" if k == "Authorization" else v) for k, v in self.items()})
 
     __str__ = __repr__
 
@@ -123,15 +138,16 @@ class Transport:
         self._closed = False
         self._loop: asyncio.AbstractEventLoop | None = None
         agent = USER_AGENT if user_agent is None else f"{user_agent} {USER_AGENT}"
-        self._headers: Mapping[str, str] = {
-            "Authorization": f"Bearer {api_key}",
-            "Accept": "application/json",
-            "User-Agent": agent,
-        }
-        self._json_headers: Mapping[str, str] = {
-            **self._headers,
-            "Content-Type": "application/json",
-        }
+        self._headers: Mapping[str, str] = _Headers(
+            {
+                "Authorization": f"Bearer {api_key}",
+                "Accept": "application/json",
+                "User-Agent": agent,
+            }
+        )
+        self._json_headers: Mapping[str, str] = _Headers(
+            {**self._headers, "Content-Type": "application/json"}
+        )
         self._timeouts: dict[float | None, aiohttp.ClientTimeout] = {}
 
     def __repr__(self) -> str:
@@ -153,10 +169,15 @@ class Transport:
             raise RuntimeError("this client is closed; create a new one")
         loop = asyncio.get_running_loop()
         if self._session is None:
-            self._session = aiohttp.ClientSession(
+            session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=100, ttl_dns_cache=300),
                 auto_decompress=True,
             )
+            # aiohttp silently sends a GET/DELETE a second time when the connection drops;
+            # our retry policy decides instead, so max_retries means what it says.
+            if hasattr(session, "_retry_connection"):
+                session._retry_connection = False
+            self._session = session
             self._loop = loop
         elif self._owns_session and self._loop is not loop:
             raise RuntimeError(
@@ -204,7 +225,9 @@ class Transport:
         while True:
             started = time.perf_counter()
             try:
-                response = await self._send(method, url, path, data, headers, client_timeout)
+                response = await self._send(
+                    method, url, path, data, headers, client_timeout, attempt
+                )
             except APIConnectionError as exc:
                 if attempt >= retries or (exc.maybe_sent and not retry_ambiguous):
                     raise
@@ -214,7 +237,7 @@ class Transport:
                 retryable = exc.status == 429 or (
                     retry_ambiguous and is_retryable_status(exc.status)
                 )
-                hint = exc.retry_after if isinstance(exc, RateLimitError) else None
+                hint = parse_retry_after(exc.headers.get("retry-after")) if retryable else None
                 delay_or_none = self.retry_policy.delay(attempt, hint) if retryable else None
                 if attempt >= retries or delay_or_none is None:
                     raise
@@ -233,6 +256,7 @@ class Transport:
         data: bytes | None,
         headers: Mapping[str, str],
         client_timeout: aiohttp.ClientTimeout,
+        attempt: int,
     ) -> Response:
         session = self._get_session()
         started = time.perf_counter()
@@ -270,17 +294,20 @@ class Transport:
                 url=path,
             ) from exc
         if logger.isEnabledFor(logging.DEBUG):
+            elapsed = time.perf_counter() - started
             logger.debug(
-                "%s %s -> %s in %.1f ms",
+                "%s %s -> %s in %.1f ms (attempt %d)",
                 method,
                 path,
                 status,
-                (time.perf_counter() - started) * 1000,
+                elapsed * 1000,
+                attempt + 1,
                 extra={
                     "method": method,
                     "path": path,
                     "status": status,
-                    "elapsed": time.perf_counter() - started,
+                    "attempt": attempt + 1,
+                    "elapsed": elapsed,
                 },
             )
         if status >= 400:

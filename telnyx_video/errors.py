@@ -56,6 +56,19 @@ REQUEST_ID_HEADERS = ("x-request-id", "request-id", "telnyx-request-id", "x-teln
 class TelnyxVideoError(Exception):
     """Base class of every error raised by telnyx-video."""
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Subclasses take keyword-only arguments, which the default pickling cannot replay.
+        return (_restore, (type(self), self.args, self.__dict__))
+
+
+def _restore(
+    cls: type[TelnyxVideoError], args: tuple[Any, ...], state: dict[str, Any]
+) -> TelnyxVideoError:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 class ConfigurationError(TelnyxVideoError, ValueError):
     """The client was configured in a way that cannot work (for example, no API key)."""

@@ -86,6 +86,8 @@ class RoomBelief:
     state: str = "exists"
     busy: bool = False
     refresh_token: str | None = None
+    #: The error class of a create that failed with an error meaning "nothing was done".
+    raised: str | None = None
     #: What happened to it, for the violation reports.
     history: list[str] = attrs.Factory(list)
 
@@ -102,6 +104,7 @@ class Ledger:
     untyped: list[str] = attrs.Factory(list)
     violations: list[str] = attrs.Factory(list)
     uncertain: Counter[str] = attrs.Factory(Counter)
+    misleading: list[str] = attrs.Factory(list)
 
     def idle_rooms(self, *states: str) -> list[RoomBelief]:
         return [
@@ -125,6 +128,7 @@ class Report:
     typed_errors_by_operation: dict[str, int]
     untyped_errors: list[str]
     uncertain_outcomes: dict[str, int]
+    misleading_errors: list[str]
     retries: int
     requests_seen: int
     faults_injected: int
@@ -150,6 +154,7 @@ class Report:
             *(f"  {k:<36} {v}" for k, v in sorted(self.typed_errors_by_operation.items())),
             f"untyped errors    {len(self.untyped_errors)}",
             f"uncertain         {dict(sorted(self.uncertain_outcomes.items()))}",
+            f"misleading errors {len(self.misleading_errors)} (said nothing happened, yet done)",
             f"rooms at the end  {self.rooms_final} ({self.rooms_checked} checked with the ledger)",
             f"violations        {len(self.violations)}",
         ]
@@ -235,10 +240,14 @@ class _Runner:
         try:
             room = await self.client.rooms.create(unique_name=name, **wanted)
         except TelnyxVideoError as exc:
-            if _ambiguous(exc):
-                self.ledger.uncertain["create"] += 1
-            else:
+            if isinstance(exc, APIStatusError) and exc.status in (400, 422):
                 belief.state = "deleted"  # refused: it must not exist
+            else:
+                # Even a 429 may hide an earlier attempt that created the room (the name
+                # lookup after an ambiguous failure can be what got the 429).
+                self.ledger.uncertain["create"] += 1
+                if not _ambiguous(exc):
+                    belief.raised = type(exc).__name__
             raise
         finally:
             belief.busy = False
@@ -276,10 +285,11 @@ class _Runner:
             # create never happened): either way, it is gone.
             belief.state = "deleted"
             raise
-        except TelnyxVideoError as exc:
-            if _ambiguous(exc):
-                belief.state = "maybe"
-                self.ledger.uncertain["delete"] += 1
+        except TelnyxVideoError:
+            # A DELETE is retried after 5xx and dropped connections, so whatever the last
+            # attempt got, an earlier one may have deleted the room.
+            belief.state = "maybe"
+            self.ledger.uncertain["delete"] += 1
             raise
         belief.state = "deleted"
 
@@ -370,7 +380,7 @@ async def _verify(client: AsyncVideoClient, ledger: Ledger) -> tuple[int, int]:
     for name, belief in ledger.rooms.items():
         found = by_name.get(name, [])
         if belief.state == "deleted" and found:
-            violations.append(f"room {name} was deleted but exists")
+            violations.append(f"room {name} was deleted but exists; history: {belief.history}")
         elif belief.state == "exists":
             checked += 1
             if not found:
@@ -383,6 +393,10 @@ async def _verify(client: AsyncVideoClient, ledger: Ledger) -> tuple[int, int]:
                 )
         elif belief.state == "maybe" and found:
             checked += 1
+            if belief.raised is not None and belief.room_id is None:
+                ledger.misleading.append(
+                    f"create {name} raised {belief.raised}, yet the room was created"
+                )
             if belief.room_id is not None and found[0].id != belief.room_id:
                 violations.append(f"room {name} has id {found[0].id}, not {belief.room_id}")
             if settings_of(found[0]) not in belief.candidates:
@@ -444,6 +458,7 @@ async def run_workload(
         typed_errors_by_operation=dict(ledger.errors_by_op),
         untyped_errors=list(ledger.untyped),
         uncertain_outcomes=dict(ledger.uncertain),
+        misleading_errors=list(ledger.misleading),
         retries=counter.count,
         requests_seen=stats["requests_seen"],
         faults_injected=stats["faults_injected"],

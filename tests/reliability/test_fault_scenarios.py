@@ -7,6 +7,7 @@ each scenario is deterministic.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from aiohttp import web
@@ -50,7 +51,7 @@ async def test_create_after_a_lost_response_returns_the_one_room(
     emulator: Emulator, client: AsyncVideoClient, kind: str
 ) -> None:
     """The room was created but the answer was lost: the client finds it, never duplicates."""
-    rates = {"error_rate": 1.0} if kind == "error" else {"drop_rate": 1.0}
+    rates: dict[str, Any] = {"error_rate": 1.0} if kind == "error" else {"drop_rate": 1.0}
     emulator.configure_faults(
         phase="after", methods=["POST"], paths=["/v2/rooms"], max_faults=1, **rates
     )

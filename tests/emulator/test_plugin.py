@@ -31,10 +31,14 @@ def test_fixtures_in_user_tests(pytester: pytest.Pytester) -> None:
             assert participant.context == "x"
             page = await telnyx_client.rooms.list()
             assert [r.unique_name for r in page.items] == ["plugin"]
+
+        def test_sync_client(telnyx_sync_client):
+            room = telnyx_sync_client.rooms.create(unique_name="sync")
+            assert [r.id for r in telnyx_sync_client.rooms.list()] == [room.id]
         """
     )
     result = pytester.runpytest_subprocess("-p", "asyncio", "-W", "error::ResourceWarning")
-    result.assert_outcomes(passed=3)
+    result.assert_outcomes(passed=4)
 
 
 def test_plugin_import_is_light() -> None:

@@ -15,8 +15,9 @@ from typing import Any
 
 import pytest
 from aiohttp import web
+from sync.adapter import SyncAdapter
 
-from telnyx_video import AsyncVideoClient
+from telnyx_video import AsyncVideoClient, VideoClient
 from telnyx_video.emulator import Clock, Emulator
 
 #: Where the emulator clock starts (frozen: it moves only with ``emulator.advance``).
@@ -31,11 +32,20 @@ async def emulator() -> AsyncIterator[Emulator]:
         assert emu.response_violations == []
 
 
-@pytest.fixture
-async def client(emulator: Emulator) -> AsyncIterator[Any]:
-    """The async client pointed at the emulator."""
-    async with AsyncVideoClient(api_key=emulator.api_key, base_url=emulator.base_url) as c:
-        yield c
+@pytest.fixture(params=["async", "sync"])
+async def client(request: pytest.FixtureRequest, emulator: Emulator) -> AsyncIterator[Any]:
+    """A client pointed at the emulator: every scenario runs once per facade.
+
+    ``sync`` is the generated :class:`VideoClient` behind :class:`SyncAdapter`, which makes
+    it look awaitable, so the same scenarios exercise both facades without being copied.
+    """
+    if request.param == "async":
+        async with AsyncVideoClient(api_key=emulator.api_key, base_url=emulator.base_url) as c:
+            yield c
+    else:
+        sync_client = VideoClient(api_key=emulator.api_key, base_url=emulator.base_url)
+        async with SyncAdapter(sync_client) as adapted:
+            yield adapted
 
 
 class WebhookReceiver:

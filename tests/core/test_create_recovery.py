@@ -1,0 +1,264 @@
+"""``rooms.create(unique_name=...)`` behind a flaky network returns exactly one room."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import random
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+from telnyx_video import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AsyncVideoClient,
+    InternalServerError,
+    UnprocessableEntityError,
+)
+
+from .helpers import MakeClient, TestServer, page_json, room_json
+
+NAME_TAKEN = {
+    "errors": [
+        {
+            "code": "10012",
+            "title": "Invalid unique_name",
+            "detail": "A room with this unique_name already exists.",
+            "source": {"pointer": "/unique_name"},
+        }
+    ]
+}
+
+
+class FakeRooms:
+    """A tiny stateful /rooms with scripted faults on POST.
+
+    Each POST takes the next fault: ``"ok"``; ``"500"``, ``"drop"`` or ``"hang"`` after
+    creating the room; ``"500-before"`` / ``"drop-before"`` without creating it; or
+    ``"late"``, which answers 500 and creates the room only after the next lookup (a request
+    still in flight when we looked).
+    """
+
+    def __init__(self, server: TestServer, faults: list[str] | None = None) -> None:
+        self.server = server
+        self.faults = list(faults or [])
+        self.rooms: list[dict[str, Any]] = []
+        self.pending: list[dict[str, Any]] = []
+        self.ids = itertools.count(1)
+        self.list_order_reversed = False
+        server.on("POST", "/rooms", self.post)
+        server.on("GET", "/rooms", self.list)
+
+    def named(self, name: str) -> list[dict[str, Any]]:
+        return [r for r in self.rooms if r["unique_name"] == name]
+
+    async def post(self, request: web.Request) -> web.StreamResponse:
+        body = await request.json()
+        name = body.get("unique_name")
+        if name is not None and self.named(name):
+            return web.json_response(NAME_TAKEN, status=422)
+        fault = self.faults.pop(0) if self.faults else "ok"
+        room = room_json(f"room-{next(self.ids)}", unique_name=name)
+        if fault == "late":
+            self.pending.append(room)
+            return web.json_response({"errors": [{"title": "busy"}]}, status=500)
+        if fault == "500-before":
+            return web.json_response({"errors": [{"title": "oops"}]}, status=500)
+        if fault == "drop-before":
+            assert request.transport is not None
+            request.transport.close()
+            raise asyncio.CancelledError
+        self.rooms.append(room)
+        if fault == "500":
+            return web.json_response({"errors": [{"title": "oops"}]}, status=500)
+        if fault == "drop":
+            assert request.transport is not None
+            request.transport.close()
+            raise asyncio.CancelledError
+        if fault == "hang":
+            await self.server.released.wait()
+        return web.json_response({"data": room}, status=201)
+
+    async def list(self, request: web.Request) -> web.StreamResponse:
+        # Substring match, like a loose search: the client must check the exact name.
+        wanted = request.query.get("filter[unique_name]", "")
+        found = [r for r in self.rooms if wanted in (r["unique_name"] or "")]
+        found.sort(key=lambda r: r["unique_name"], reverse=self.list_order_reversed)
+        size = int(request.query.get("page[size]", "20"))
+        number = int(request.query.get("page[number]", "1"))
+        chunk = found[(number - 1) * size : number * size]
+        total_pages = max(1, -(-len(found) // size))
+        self.rooms.extend(self.pending)
+        self.pending.clear()
+        return web.json_response(
+            page_json(
+                chunk, number=number, size=size, total_pages=total_pages, total_results=len(found)
+            )
+        )
+
+
+def posts(server: TestServer) -> int:
+    return len(server.calls("POST", "/rooms"))
+
+
+def lookups(server: TestServer) -> int:
+    return len(server.calls("GET", "/rooms"))
+
+
+@pytest.mark.parametrize("fault", ["500", "drop", "hang"])
+async def test_created_then_failed_returns_the_room(
+    server: TestServer, make_client: MakeClient, fault: str
+) -> None:
+    fake = FakeRooms(server, [fault])
+    client = make_client(timeout=0.2)
+    room = await client.rooms.create(unique_name="standup", max_participants=5)
+    assert len(fake.rooms) == 1
+    assert room.id == fake.rooms[0]["id"]
+    assert room.unique_name == "standup"
+    assert posts(server) == 1
+    assert lookups(server) == 1
+    lookup = server.calls("GET", "/rooms")[0]
+    assert ("filter[unique_name]", "standup") in lookup.params
+    assert server.calls("POST", "/rooms")[0].json == {
+        "unique_name": "standup",
+        "max_participants": 5,
+    }
+
+
+@pytest.mark.parametrize("fault", ["500-before", "drop-before"])
+async def test_failed_before_creating_is_retried(
+    server: TestServer, client: AsyncVideoClient, fault: str
+) -> None:
+    fake = FakeRooms(server, [fault])
+    room = await client.rooms.create(unique_name="standup")
+    assert [r["id"] for r in fake.rooms] == [room.id]
+    assert posts(server) == 2
+    assert lookups(server) == 1
+
+
+async def test_name_taken_on_the_retry_returns_the_existing_room(
+    server: TestServer, client: AsyncVideoClient
+) -> None:
+    fake = FakeRooms(server, ["late"])
+    room = await client.rooms.create(unique_name="standup")
+    assert [r["id"] for r in fake.rooms] == [room.id]
+    # POST (500, in flight) -> lookup (nothing yet) -> POST (422 10012) -> lookup (found)
+    assert [r.method for r in server.requests] == ["POST", "GET", "POST", "GET"]
+
+
+async def test_name_taken_on_the_first_try_is_raised(
+    server: TestServer, client: AsyncVideoClient
+) -> None:
+    fake = FakeRooms(server)
+    fake.rooms.append(room_json("someone-elses", unique_name="standup"))
+    with pytest.raises(UnprocessableEntityError) as info:
+        await client.rooms.create(unique_name="standup")
+    assert info.value.code == "10012"
+    assert posts(server) == 1
+    assert lookups(server) == 0
+
+
+async def test_exact_name_is_found_among_similar_ones(
+    server: TestServer, client: AsyncVideoClient
+) -> None:
+    fake = FakeRooms(server, ["500"])
+    fake.list_order_reversed = True  # "standup-2" comes before "standup"
+    fake.rooms.append(room_json("other", unique_name="standup-2"))
+    room = await client.rooms.create(unique_name="standup")
+    assert room.unique_name == "standup"
+    assert len(fake.named("standup")) == 1
+
+
+async def test_last_ambiguous_failure_still_looks_the_room_up(
+    server: TestServer, make_client: MakeClient
+) -> None:
+    fake = FakeRooms(server, ["500"])
+    client = make_client(max_retries=0)
+    room = await client.rooms.create(unique_name="standup")
+    assert [r["id"] for r in fake.rooms] == [room.id]
+    assert posts(server) == 1
+
+
+async def test_gives_up_after_max_retries(server: TestServer, make_client: MakeClient) -> None:
+    fake = FakeRooms(server, ["500-before"] * 10)
+    client = make_client(max_retries=2)
+    with pytest.raises(InternalServerError):
+        await client.rooms.create(unique_name="standup")
+    assert fake.rooms == []
+    assert posts(server) == 3
+    assert lookups(server) == 3
+
+
+async def test_per_call_max_retries(server: TestServer, client: AsyncVideoClient) -> None:
+    FakeRooms(server, ["500-before"] * 10)
+    with pytest.raises(InternalServerError):
+        await client.rooms.create(unique_name="standup", max_retries=4)
+    assert posts(server) == 5
+
+
+async def test_lookup_failures_are_retried_like_any_get(
+    server: TestServer, client: AsyncVideoClient
+) -> None:
+    fake = FakeRooms(server, ["500"])
+    lookups_left = [web.json_response({"errors": [{"title": "x"}]}, status=503)]
+
+    async def flaky_list(request: web.Request) -> web.StreamResponse:
+        if lookups_left:
+            return lookups_left.pop()
+        return await fake.list(request)
+
+    server.on("GET", "/rooms", flaky_list)
+    room = await client.rooms.create(unique_name="standup")
+    assert room.id == fake.rooms[0]["id"]
+    assert lookups(server) == 2
+
+
+@pytest.mark.parametrize("status", [400, 403, 422])
+async def test_clear_failures_are_raised_without_lookup(
+    server: TestServer, client: AsyncVideoClient, status: int
+) -> None:
+    async def refuse(request: web.Request) -> web.StreamResponse:
+        return web.json_response({"errors": [{"code": "1", "title": "no"}]}, status=status)
+
+    server.on("POST", "/rooms", refuse)
+    with pytest.raises(APIStatusError) as info:
+        await client.rooms.create(unique_name="standup")
+    assert info.value.status == status
+    assert posts(server) == 1
+    assert lookups(server) == 0
+
+
+@pytest.mark.parametrize(
+    ("fault", "error"),
+    [("500", InternalServerError), ("drop", APIConnectionError), ("hang", APITimeoutError)],
+)
+async def test_without_unique_name_ambiguous_failures_are_raised(
+    server: TestServer, make_client: MakeClient, fault: str, error: type[Exception]
+) -> None:
+    fake = FakeRooms(server, [fault])
+    client = make_client(timeout=0.2)
+    with pytest.raises(error):
+        await client.rooms.create(max_participants=4)
+    assert posts(server) == 1
+    assert lookups(server) == 0
+    assert len(fake.rooms) == 1  # it was created; the caller was told it may have been
+
+
+async def test_flaky_network_many_creates_one_room_each(
+    server: TestServer, make_client: MakeClient
+) -> None:
+    rng = random.Random(20260102)
+    kinds = ["ok", "500", "drop", "500-before", "drop-before", "late"]
+    fake = FakeRooms(server, [rng.choice(kinds) for _ in range(200)])
+    client = make_client(max_retries=5)
+    names = [f"room-{i}" for i in range(25)]
+    for name in names:
+        room = await client.rooms.create(unique_name=name)
+        assert room.unique_name == name
+        assert [r["id"] for r in fake.named(name)] == [room.id]
+    assert sorted(r["unique_name"] for r in fake.rooms) == sorted(names)
+    assert json.dumps(fake.pending) == "[]"

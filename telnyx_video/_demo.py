@@ -305,12 +305,13 @@ async def _post_forgery(emu: Any, hook_url: str) -> int:
 
 def run_demo(out: TextIO, *, json_lines: bool = False) -> int:
     """Run the demo, printing to ``out``; returns the exit status (0 on success)."""
+    from telnyx_video.emulator import EmulatorError
     from telnyx_video.errors import TelnyxVideoError
 
     say = _Narrator(out, json_lines=json_lines)
     try:
         asyncio.run(_demo(say))
-    except (DemoError, TelnyxVideoError) as exc:
+    except (DemoError, EmulatorError, TelnyxVideoError) as exc:
         out.flush()
         sys.stderr.write(f"demo failed: {exc}\n")
         return 1

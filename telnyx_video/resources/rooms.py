@@ -115,16 +115,20 @@ class AsyncRooms(AsyncResource):
                     raise
                 return existing
             except (APIStatusError, APIConnectionError) as exc:
-                if not _is_ambiguous(exc) or attempt >= budget:
+                if not _is_ambiguous(exc):
                     raise
+                # The room may exist now, even after the last allowed attempt: look first.
                 existing = await self._find_by_name(unique_name, timeout, max_retries)
                 if existing is not None:
                     logger.info(
                         "POST /rooms failed ambiguously (%s) but room %r exists; using it",
                         type(exc).__name__,
                         unique_name,
+                        extra={"method": "POST", "path": "/rooms", "attempt": attempt + 1},
                     )
                     return existing
+                if attempt >= budget:
+                    raise
                 delay = self._transport.retry_policy.backoff(attempt)
                 logger.info(
                     "POST /rooms failed ambiguously (%s) and no room %r exists; retrying in %.3f s",
@@ -136,6 +140,7 @@ class AsyncRooms(AsyncResource):
                         "path": "/rooms",
                         "attempt": attempt + 1,
                         "retry_delay": delay,
+                        "reason": type(exc).__name__,
                     },
                 )
                 attempt += 1
@@ -144,10 +149,11 @@ class AsyncRooms(AsyncResource):
     async def _find_by_name(
         self, unique_name: str, timeout: float | None | NotGiven, max_retries: int | NotGiven
     ) -> Room | None:
-        page = await self.list(
-            unique_name=unique_name, page_size=1, timeout=timeout, max_retries=max_retries
+        """The room named exactly ``unique_name``, if any (the filter may match loosely)."""
+        rooms = self.list(
+            unique_name=unique_name, page_size=50, timeout=timeout, max_retries=max_retries
         )
-        for room in page.items:
+        async for room in rooms:
             if room.unique_name == unique_name:
                 return room
         return None

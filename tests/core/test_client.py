@@ -1,0 +1,261 @@
+"""``AsyncVideoClient`` configuration, session ownership and lifecycle."""
+
+from __future__ import annotations
+
+import logging
+
+import aiohttp
+import pytest
+
+from telnyx_video import (
+    APIConnectionError,
+    AsyncVideoClient,
+    AuthenticationError,
+    ConfigurationError,
+)
+
+from .helpers import API_KEY, MakeClient, Reply, TestServer, data, refused_port, room_json
+
+OK_ROOM = Reply(200, data(room_json("r1")))
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TELNYX_API_KEY", raising=False)
+    monkeypatch.delenv("TELNYX_BASE_URL", raising=False)
+
+
+# --- API key --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", [None, "", "   "])
+def test_missing_key_fails_at_construction(key: str | None) -> None:
+    with pytest.raises(ConfigurationError, match="TELNYX_API_KEY"):
+        AsyncVideoClient(key)
+
+
+async def test_key_from_environment(server: TestServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELNYX_API_KEY", "env-key")
+    server.on("GET", "/rooms/r1", OK_ROOM)
+    async with AsyncVideoClient(base_url=server.base_url) as client:
+        await client.rooms.retrieve("r1")
+    assert server.requests[0].headers["Authorization"] == "Bearer env-key"
+
+
+async def test_explicit_key_wins_over_environment(
+    server: TestServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TELNYX_API_KEY", "env-key")
+    server.on("GET", "/rooms/r1", OK_ROOM)
+    async with AsyncVideoClient(" given-key ", base_url=server.base_url) as client:
+        await client.rooms.retrieve("r1")
+    assert server.requests[0].headers["Authorization"] == "Bearer given-key"
+
+
+# --- base URL -------------------------------------------------------------------------------
+
+
+async def test_base_url_from_environment(
+    server: TestServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TELNYX_BASE_URL", server.base_url + "/")
+    server.on("GET", "/rooms/r1", OK_ROOM)
+    async with AsyncVideoClient(API_KEY) as client:
+        assert client.base_url == server.base_url
+        await client.rooms.retrieve("r1")
+    assert server.requests[0].raw_path == "/v2/rooms/r1"
+
+
+def test_default_base_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    client = AsyncVideoClient(API_KEY)
+    assert client.base_url == "https://api.telnyx.com/v2"
+    monkeypatch.setenv("TELNYX_BASE_URL", "https://other.example/v9")
+    assert AsyncVideoClient(API_KEY).base_url == "https://other.example/v9"
+    assert AsyncVideoClient(API_KEY, base_url="https://x.example/v2").base_url == (
+        "https://x.example/v2"
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://api.telnyx.com/v2",
+        "http://10.0.0.5:8080/v2",
+        "http://127.0.0.1.example.com/v2",
+        "http://localhost.evil.example/v2",
+    ],
+)
+def test_plain_http_to_other_hosts_is_refused(url: str) -> None:
+    with pytest.raises(ConfigurationError, match="allow_insecure_http") as info:
+        AsyncVideoClient(API_KEY, base_url=url)
+    assert API_KEY not in str(info.value)
+    assert AsyncVideoClient(API_KEY, base_url=url, allow_insecure_http=True).base_url == url
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8787/v2",
+        "http://127.3.4.5/v2",
+        "http://localhost:8787/v2",
+        "http://[::1]:8787/v2",
+        "https://api.telnyx.com/v2",
+    ],
+)
+def test_loopback_http_and_https_are_accepted(url: str) -> None:
+    assert AsyncVideoClient(API_KEY, base_url=url).base_url == url
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["ftp://api.telnyx.com/v2", "api.telnyx.com/v2", "/v2", "https://user:pw@api.telnyx.com/v2"],
+)
+def test_malformed_base_urls_are_refused(url: str) -> None:
+    with pytest.raises(ConfigurationError, match="base_url"):
+        AsyncVideoClient(API_KEY, base_url=url)
+
+
+# --- other settings -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [-1, True, 1.5, "2"])
+def test_max_retries_is_validated(value: object) -> None:
+    with pytest.raises(ConfigurationError, match="max_retries"):
+        AsyncVideoClient(API_KEY, max_retries=value)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("value", [0, -1.0])
+def test_timeout_is_validated(value: float) -> None:
+    with pytest.raises(ConfigurationError, match="timeout"):
+        AsyncVideoClient(API_KEY, timeout=value)
+
+
+def test_resources_are_there() -> None:
+    client = AsyncVideoClient(API_KEY)
+    for name, methods in {
+        "rooms": [
+            "list",
+            "create",
+            "retrieve",
+            "update",
+            "delete",
+            "list_sessions",
+            "generate_join_client_token",
+            "refresh_client_token",
+        ],
+        "room_sessions": [
+            "list",
+            "retrieve",
+            "list_participants",
+            "end",
+            "kick",
+            "mute",
+            "unmute",
+        ],
+        "room_participants": ["list", "retrieve"],
+        "room_recordings": ["list", "retrieve", "delete", "delete_many"],
+        "room_compositions": ["list", "create", "retrieve", "delete"],
+    }.items():
+        resource = getattr(client, name)
+        for method in methods:
+            assert callable(getattr(resource, method)), (name, method)
+            assert getattr(resource, method).__doc__
+
+
+# --- lifecycle ------------------------------------------------------------------------------
+
+
+async def test_context_manager_closes(server: TestServer) -> None:
+    server.on("GET", "/rooms/r1", OK_ROOM)
+    async with AsyncVideoClient(API_KEY, base_url=server.base_url) as client:
+        assert not client.closed
+        await client.rooms.retrieve("r1")
+    assert client.closed
+
+
+async def test_close_is_idempotent_and_fine_before_use() -> None:
+    client = AsyncVideoClient(API_KEY)
+    await client.close()
+    await client.close()
+    assert client.closed
+
+
+async def test_use_after_close_is_an_error(server: TestServer, make_client: MakeClient) -> None:
+    client = make_client()
+    server.on("GET", "/rooms/r1", OK_ROOM)
+    await client.rooms.retrieve("r1")
+    await client.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        await client.rooms.retrieve("r1")
+    with pytest.raises(RuntimeError, match="closed"):
+        await client.rooms.list()
+    assert len(server.requests) == 1
+
+
+async def test_callers_session_is_used_and_never_closed(server: TestServer) -> None:
+    server.on("GET", "/rooms/r1", OK_ROOM)
+    async with aiohttp.ClientSession(headers={"X-Mine": "yes"}) as session:
+        async with AsyncVideoClient(API_KEY, base_url=server.base_url, session=session) as client:
+            await client.rooms.retrieve("r1")
+        assert client.closed
+        assert not session.closed
+        async with session.get(f"{server.base_url}/rooms/r1") as resp:  # still usable
+            assert resp.status == 200
+    assert server.requests[0].headers["X-Mine"] == "yes"
+    assert server.requests[0].headers["Authorization"] == f"Bearer {API_KEY}"
+
+
+async def test_one_session_for_many_requests(server: TestServer, client: AsyncVideoClient) -> None:
+    server.on("GET", "/rooms/r1", OK_ROOM)
+    for _ in range(5):
+        await client.rooms.retrieve("r1")
+    session = client._transport._session
+    assert session is not None
+    for _ in range(5):
+        await client.rooms.retrieve("r1")
+    assert client._transport._session is session
+
+
+# --- the key stays secret -------------------------------------------------------------------
+
+
+async def test_key_is_not_in_reprs(make_client: MakeClient) -> None:
+    client = make_client()
+    texts = [
+        repr(client),
+        str(client),
+        repr(client._transport),
+        repr(client.rooms),
+        repr(client.room_sessions),
+        repr(client._transport._key),
+        str(client._transport._key),
+        repr(client._transport._headers),
+        str(client._transport._json_headers),
+    ]
+    for text in texts:
+        assert API_KEY not in text
+
+
+async def test_key_is_not_in_logs_or_errors(
+    server: TestServer, make_client: MakeClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    client = make_client()
+    server.on("GET", "/rooms/r1", Reply(500, {"errors": [{"title": "x"}]}), OK_ROOM)
+    server.on("GET", "/rooms/r2", Reply(401, {"errors": [{"code": "10009", "title": "Auth"}]}))
+    await client.rooms.retrieve("r1")
+    with pytest.raises(AuthenticationError) as auth:
+        await client.rooms.retrieve("r2")
+    with refused_port() as port:
+        offline = make_client(base_url=f"http://127.0.0.1:{port}/v2", max_retries=1)
+        with pytest.raises(APIConnectionError) as conn:
+            await offline.rooms.create(unique_name="x")
+    assert caplog.records
+    for record in caplog.records:
+        assert API_KEY not in record.getMessage()
+        assert API_KEY not in repr(vars(record))
+    for err in (auth.value, conn.value):
+        assert API_KEY not in str(err)
+        assert API_KEY not in repr(err)
+        assert API_KEY not in repr(vars(err))
+        assert API_KEY not in str(err.__cause__ or "")

@@ -1,0 +1,96 @@
+"""Logging through the ``telnyx_video`` stdlib logger."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from telnyx_video import AsyncVideoClient, NotFoundError
+
+from .helpers import DROP, Reply, TestServer, data, room_json
+
+OK_ROOM = Reply(200, data(room_json("r1")))
+
+
+def ours(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.name == "telnyx_video"]
+
+
+async def test_each_response_is_logged_at_debug(
+    server: TestServer, client: AsyncVideoClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="telnyx_video")
+    server.on("GET", "/rooms/r1", OK_ROOM)
+    await client.rooms.retrieve("r1", include_sessions=True)
+    (record,) = ours(caplog)
+    assert record.levelno == logging.DEBUG
+    assert (record.method, record.path, record.status, record.attempt) == (  # type: ignore[attr-defined]
+        "GET",
+        "/rooms/r1",
+        200,
+        1,
+    )
+    assert isinstance(record.elapsed, float)  # type: ignore[attr-defined]
+    assert record.elapsed >= 0  # type: ignore[attr-defined]
+    assert record.getMessage().startswith("GET /rooms/r1 -> 200 in ")
+    assert record.getMessage().endswith("(attempt 1)")
+
+
+async def test_error_statuses_are_logged_too(
+    server: TestServer, client: AsyncVideoClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="telnyx_video")
+    server.on("DELETE", "/rooms/r1", Reply(404, {"errors": [{"title": "gone"}]}))
+    with pytest.raises(NotFoundError):
+        await client.rooms.delete("r1")
+    (record,) = ours(caplog)
+    assert (record.method, record.status) == ("DELETE", 404)  # type: ignore[attr-defined]
+
+
+async def test_retries_are_logged_at_info(
+    server: TestServer, client: AsyncVideoClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="telnyx_video")
+    server.on("GET", "/rooms/r1", Reply(503, {}), DROP, OK_ROOM)
+    await client.rooms.retrieve("r1")
+    records = ours(caplog)
+    debug = [r for r in records if r.levelno == logging.DEBUG]
+    info = [r for r in records if r.levelno == logging.INFO]
+    assert [(r.status, r.attempt) for r in debug] == [(503, 1), (200, 3)]  # type: ignore[attr-defined]
+    assert [(r.attempt, r.reason) for r in info] == [  # type: ignore[attr-defined]
+        (1, "HTTP 503"),
+        (2, "APIConnectionError"),
+    ]
+    for r in info:
+        assert (r.method, r.path) == ("GET", "/rooms/r1")  # type: ignore[attr-defined]
+        assert 0 <= r.retry_delay <= 0.002  # type: ignore[attr-defined]
+        assert r.elapsed >= 0  # type: ignore[attr-defined]
+        assert "retrying in" in r.getMessage()
+
+
+async def test_quiet_at_info_when_nothing_goes_wrong(
+    server: TestServer, client: AsyncVideoClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="telnyx_video")
+    server.on("GET", "/rooms/r1", OK_ROOM)
+    await client.rooms.retrieve("r1")
+    assert ours(caplog) == []
+
+
+async def test_create_recovery_is_logged(
+    server: TestServer, client: AsyncVideoClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="telnyx_video")
+    server.on("POST", "/rooms", Reply(500, {}))
+    server.on(
+        "GET",
+        "/rooms",
+        Reply(200, {"data": [], "meta": None}),
+        Reply(200, {"data": [room_json("r1")], "meta": None}),
+    )
+    room = await client.rooms.create(unique_name="standup")
+    assert room.id == "r1"
+    messages = [r.getMessage() for r in ours(caplog)]
+    assert any("no room 'standup' exists; retrying" in m for m in messages)
+    assert any("room 'standup' exists; using it" in m for m in messages)

@@ -104,12 +104,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("async throughput", lambda: run_throughput(base_url, settings)),
             ("sync latency", lambda: run_latency(base_url, settings)),
             ("pagination", lambda: run_pagination(base_url, settings)),
+            (
+                "cold start",
+                lambda: run_coldstart(
+                    settings, base_url=base_url, official_available=official is not None
+                ),
+            ),
         ]
         for name, step in steps:
             print(f"... {name}", file=sys.stderr, flush=True)
             rows.extend(step())
-    print("... cold start", file=sys.stderr, flush=True)
-    rows.extend(run_coldstart(settings, official_available=official is not None))
     print("... parse cost", file=sys.stderr, flush=True)
     rows.extend(run_parse(settings))
     print()

@@ -260,6 +260,7 @@ class Transport:
     ) -> Response:
         session = self._get_session()
         started = time.perf_counter()
+        broken: APIConnectionError | None = None
         try:
             async with session.request(
                 method,
@@ -287,12 +288,22 @@ class Transport:
                 url=path,
                 maybe_sent=False,
             ) from exc
+        except aiohttp.ClientResponseError as exc:
+            # Its request_info holds our request headers, Authorization included: keep it
+            # out of the exception chain (raised below, outside this handler).
+            broken = APIConnectionError(
+                f"{method} {path}: malformed response ({type(exc).__name__}: {exc.message})",
+                method=method,
+                url=path,
+            )
         except (aiohttp.ClientError, OSError) as exc:
             raise APIConnectionError(
                 f"{method} {path}: connection failed ({type(exc).__name__}: {exc})",
                 method=method,
                 url=path,
             ) from exc
+        if broken is not None:
+            raise broken
         if logger.isEnabledFor(logging.DEBUG):
             elapsed = time.perf_counter() - started
             logger.debug(
@@ -324,7 +335,7 @@ class Transport:
             return Response(status, None, request_id)
         try:
             decoded = json.loads(raw)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # not JSON, or nested absurdly deep
             raise APIResponseValidationError(
                 f"{method} {path} answered {status} with a body that is not JSON: {raw[:120]!r}",
                 status=status,

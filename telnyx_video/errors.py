@@ -332,7 +332,7 @@ def make_status_error(
     body: Any
     try:
         body = json.loads(text) if text.strip() else None
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested absurdly deep
         body = text
     return status_error_class(status)(
         status=status,

@@ -96,6 +96,7 @@ class AsyncRooms(AsyncResource):
             )
         budget = self._transport.max_retries if isinstance(max_retries, NotGiven) else max_retries
         attempt = 0
+        ambiguous: APIStatusError | APIConnectionError | None = None
         while True:
             try:
                 return await self._data(
@@ -108,17 +109,18 @@ class AsyncRooms(AsyncResource):
                 )
             except UnprocessableEntityError as exc:
                 # A retry of a create whose first try did go through: the name is now taken.
-                if attempt == 0 or exc.code != NAME_TAKEN_CODE:
+                if ambiguous is None or exc.code != NAME_TAKEN_CODE:
                     raise
-                existing = await self._find_by_name(unique_name, timeout, max_retries)
+                existing = await self._lookup_after(ambiguous, unique_name, timeout, max_retries)
                 if existing is None:
                     raise
                 return existing
             except (APIStatusError, APIConnectionError) as exc:
                 if not _is_ambiguous(exc):
                     raise
+                ambiguous = exc
                 # The room may exist now, even after the last allowed attempt: look first.
-                existing = await self._find_by_name(unique_name, timeout, max_retries)
+                existing = await self._lookup_after(exc, unique_name, timeout, max_retries)
                 if existing is not None:
                     logger.info(
                         "POST /rooms failed ambiguously (%s) but room %r exists; using it",
@@ -145,6 +147,27 @@ class AsyncRooms(AsyncResource):
                 )
                 attempt += 1
                 await asyncio.sleep(delay)
+
+    async def _lookup_after(
+        self,
+        failure: APIStatusError | APIConnectionError,
+        unique_name: str,
+        timeout: float | None | NotGiven,
+        max_retries: int | NotGiven,
+    ) -> Room | None:
+        """Look the room up after an ambiguous failure.
+
+        If the lookup fails too, the ambiguous failure is what the caller must hear about
+        (the room may exist), so it is raised, with the lookup's error noted on it.
+        """
+        try:
+            return await self._find_by_name(unique_name, timeout, max_retries)
+        except (APIStatusError, APIConnectionError) as lookup_error:
+            failure.add_note(
+                f"looking room {unique_name!r} up by name failed too, so it may or may not "
+                f"exist: {lookup_error}"
+            )
+            raise failure from None
 
     async def _find_by_name(
         self, unique_name: str, timeout: float | None | NotGiven, max_retries: int | NotGiven

@@ -262,3 +262,21 @@ async def test_flaky_network_many_creates_one_room_each(
         assert [r["id"] for r in fake.named(name)] == [room.id]
     assert sorted(r["unique_name"] for r in fake.rooms) == sorted(names)
     assert json.dumps(fake.pending) == "[]"
+
+
+async def test_failed_lookup_raises_the_ambiguous_failure(
+    server: TestServer, client: AsyncVideoClient
+) -> None:
+    fake = FakeRooms(server, ["500"])
+
+    async def rate_limited(request: web.Request) -> web.StreamResponse:
+        body = {"errors": [{"title": "slow down"}]}
+        return web.json_response(body, status=429, headers={"Retry-After": "3600"})
+
+    server.on("GET", "/rooms", rate_limited)
+    with pytest.raises(InternalServerError) as info:
+        await client.rooms.create(unique_name="standup")
+    assert any("may or may not exist" in note for note in info.value.__notes__)
+    assert len(fake.rooms) == 1
+    assert posts(server) == 1
+    assert lookups(server) == 1

@@ -292,3 +292,45 @@ def test_hierarchy() -> None:
         assert issubclass(cls, TelnyxVideoError)
     for cls in (BadRequestError, RateLimitError, InternalServerError):
         assert issubclass(cls, APIStatusError)
+
+
+@pytest.mark.parametrize("status", [200, 500])
+async def test_absurdly_nested_bodies_are_typed_errors(
+    server: TestServer, client: AsyncVideoClient, status: int
+) -> None:
+    from telnyx_video import APIResponseValidationError
+
+    server.on("GET", "/rooms/r", Reply(status, body="[" * 100_000 + "]" * 100_000))
+    with pytest.raises((APIResponseValidationError, InternalServerError)) as info:
+        await client.rooms.retrieve("r", max_retries=0)
+    assert getattr(info.value, "status", None) == status
+
+
+async def test_garbage_http_is_a_connection_error_without_the_key(
+    server: TestServer, client: AsyncVideoClient
+) -> None:
+    import asyncio
+    import traceback
+
+    from aiohttp import web
+
+    from telnyx_video import APIConnectionError
+
+    async def garbage(request: web.Request) -> web.StreamResponse:
+        assert request.transport is not None
+        request.transport.write(b"HTTP/1.1 200 OK\r\nContent-Length: nope\r\n\r\n{}")
+        request.transport.close()
+        raise asyncio.CancelledError
+
+    server.on("GET", "/rooms/r", garbage)
+    with pytest.raises(APIConnectionError, match="malformed response") as info:
+        await client.rooms.retrieve("r", max_retries=0)
+    chain: list[BaseException] = []
+    current: BaseException | None = info.value
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    for exc in chain:
+        for text in (str(exc), repr(exc), repr(vars(exc)), repr(getattr(exc, "request_info", ""))):
+            assert API_KEY not in text
+    assert API_KEY not in "".join(traceback.format_exception(info.value))

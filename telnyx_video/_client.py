@@ -35,7 +35,9 @@ class AsyncVideoClient:
             ``http`` is refused unless the host is loopback or ``allow_insecure_http=True``.
         timeout: seconds for each attempt of a request (``None``: no limit).
         max_retries: retries after the first attempt, for failures that are safe to retry.
-        session: an ``aiohttp.ClientSession`` to use; it is never closed by the client.
+        session: an ``aiohttp.ClientSession`` to use; it is never closed by the client (and
+            keeps aiohttp's own one-time resend of GET/DELETE on a dropped connection, which
+            the client's own session turns off so that ``max_retries`` is exact).
         retry_policy: backoff settings (see :class:`RetryPolicy`).
         user_agent: a product token prepended to the SDK's own User-Agent.
         allow_insecure_http: allow a plain-http base URL to a non-loopback host.

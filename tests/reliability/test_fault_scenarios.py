@@ -153,12 +153,6 @@ async def test_retries_give_up_after_max_retries(emulator: Emulator) -> None:
         assert emulator.fault_stats.requests_seen == 4
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core: AsyncRooms.create lets the name lookup's own error (here a 429) escape "
-    "after an ambiguous POST failure, so the caller gets an error that means 'nothing "
-    "happened' although the room may exist (see the reliability report)",
-)
 async def test_create_whose_lookup_fails_reports_the_ambiguity(stub: StubServer) -> None:
     async def handler(request: web.Request) -> web.StreamResponse:
         if request.method == "POST":  # the room is created, but the answer is a 500

@@ -289,13 +289,7 @@ async def test_client_raises_only_typed_errors(
 DEEP = b"[" * 100_000 + b"]" * 100_000
 DEEP_OBJECT = b'{"data":' * 50_000 + b"1" + b"}" * 50_000
 
-RECURSION_BUG = (
-    "core bug: Transport._send and errors.make_status_error catch only ValueError around "
-    "json.loads, so a deeply nested body raises RecursionError (see the reliability report)"
-)
 
-
-@pytest.mark.xfail(strict=True, raises=RecursionError, reason=RECURSION_BUG)
 @pytest.mark.parametrize("body", [DEEP, DEEP_OBJECT], ids=["array", "object"])
 async def test_deeply_nested_success_body_is_a_typed_error(
     stub: StubServer, client: AsyncVideoClient, body: bytes
@@ -305,7 +299,6 @@ async def test_deeply_nested_success_body_is_a_typed_error(
         await client.rooms.retrieve("r1")
 
 
-@pytest.mark.xfail(strict=True, raises=RecursionError, reason=RECURSION_BUG)
 async def test_deeply_nested_error_body_is_a_status_error(
     stub: StubServer, client: AsyncVideoClient
 ) -> None:

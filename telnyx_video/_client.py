@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 from types import TracebackType
-
-import aiohttp
+from typing import TYPE_CHECKING
 
 from telnyx_video._retry import RetryPolicy
 from telnyx_video._transport import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, Transport, check_base_url
 from telnyx_video.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    import aiohttp
+
 from telnyx_video.resources import (
     AsyncRoomCompositions,
     AsyncRoomParticipants,

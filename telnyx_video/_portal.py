@@ -24,13 +24,13 @@ import threading
 import warnings
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
-from typing import Any, Final, Generic, ParamSpec, Protocol, TypeVar, cast
-
-import anyio
-from anyio.from_thread import BlockingPortal
+from typing import TYPE_CHECKING, Any, Final, Generic, ParamSpec, Protocol, TypeVar, cast
 
 from telnyx_video._client import AsyncVideoClient
 from telnyx_video.models import Page
+
+if TYPE_CHECKING:
+    from anyio.from_thread import BlockingPortal
 
 __all__ = ["ClientPortal", "SyncPaginator", "SyncResource"]
 
@@ -56,6 +56,9 @@ class _Running:
     __slots__ = ("_shutdown_task", "client", "loop", "portal", "thread")
 
     def __init__(self, client: AsyncVideoClient, name: str) -> None:
+        import anyio  # deferred to the first call: importing anyio is not free
+        from anyio.from_thread import BlockingPortal
+
         ready: concurrent.futures.Future[tuple[BlockingPortal, asyncio.AbstractEventLoop]]
         ready = concurrent.futures.Future()
 

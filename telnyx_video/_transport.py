@@ -13,9 +13,8 @@ import json
 import logging
 import time
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-import aiohttp
 import attrs
 from yarl import URL
 
@@ -27,6 +26,10 @@ from telnyx_video._retry import (
 )
 from telnyx_video._types import NOT_GIVEN, NotGiven
 from telnyx_video._version import __version__
+
+if TYPE_CHECKING:
+    import aiohttp
+
 from telnyx_video.errors import (
     APIConnectionError,
     APIResponseValidationError,
@@ -161,6 +164,8 @@ class Transport:
     def _client_timeout(self, seconds: float | None) -> aiohttp.ClientTimeout:
         cached = self._timeouts.get(seconds)
         if cached is None:
+            import aiohttp  # deferred: importing aiohttp is most of our import cost
+
             cached = self._timeouts[seconds] = aiohttp.ClientTimeout(total=seconds)
         return cached
 
@@ -169,6 +174,8 @@ class Transport:
             raise RuntimeError("this client is closed; create a new one")
         loop = asyncio.get_running_loop()
         if self._session is None:
+            import aiohttp
+
             session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=100, ttl_dns_cache=300),
                 auto_decompress=True,
@@ -222,6 +229,9 @@ class Transport:
             headers = self._json_headers
         client_timeout = self._client_timeout(seconds)
         attempt = 0
+        # Set once an attempt failed in a way that may have reached the server: a DELETE
+        # retried after that and answered 404 did its job on an earlier attempt.
+        maybe_applied = False
         while True:
             started = time.perf_counter()
             try:
@@ -229,18 +239,28 @@ class Transport:
                     method, url, path, data, headers, client_timeout, attempt
                 )
             except APIConnectionError as exc:
-                if attempt >= retries or (exc.maybe_sent and not retry_ambiguous):
+                if self._closed or attempt >= retries or (exc.maybe_sent and not retry_ambiguous):
                     raise
+                maybe_applied = maybe_applied or exc.maybe_sent
                 delay = self.retry_policy.backoff(attempt)
                 self._log_retry(method, path, attempt, started, f"{type(exc).__name__}", delay)
             except APIStatusError as exc:
+                if exc.status == 404 and maybe_applied and method == "DELETE":
+                    logger.info(
+                        "%s %s answered 404 on a retry: an earlier attempt deleted it",
+                        method,
+                        path,
+                        extra={"method": method, "path": path, "attempt": attempt + 1},
+                    )
+                    return Response(204, None, exc.request_id)
                 retryable = exc.status == 429 or (
                     retry_ambiguous and is_retryable_status(exc.status)
                 )
                 hint = parse_retry_after(exc.headers.get("retry-after")) if retryable else None
                 delay_or_none = self.retry_policy.delay(attempt, hint) if retryable else None
-                if attempt >= retries or delay_or_none is None:
+                if self._closed or attempt >= retries or delay_or_none is None:
                     raise
+                maybe_applied = maybe_applied or exc.status != 429
                 delay = delay_or_none
                 self._log_retry(method, path, attempt, started, f"HTTP {exc.status}", delay)
             else:
@@ -258,6 +278,8 @@ class Transport:
         client_timeout: aiohttp.ClientTimeout,
         attempt: int,
     ) -> Response:
+        import aiohttp
+
         session = self._get_session()
         started = time.perf_counter()
         broken: APIConnectionError | None = None
@@ -321,7 +343,7 @@ class Transport:
                     "elapsed": elapsed,
                 },
             )
-        if status >= 400:
+        if status >= 300:  # redirects are not followed: a 3xx is not a success either
             raise make_status_error(
                 status=status,
                 raw_body=raw,

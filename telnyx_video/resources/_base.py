@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from telnyx_video._converter import converter, structure, unstructure
+from telnyx_video._converter import fast_structure_hook, structure, unstructure
 from telnyx_video._pagination import AsyncPaginator
 from telnyx_video._query import build_query
 from telnyx_video._transport import Response, Transport
@@ -120,7 +120,7 @@ class AsyncResource:
                 f"page_size must be an integer from 1 to {MAX_PAGE_SIZE}, got {page_size!r}"
             )
         size = [("page[size]", page_size)] if page_size is not None else []
-        hook = converter.get_structure_hook(cls)
+        hook = fast_structure_hook(cls)
 
         async def fetch(number: int) -> Page[T]:
             params = [*query, ("page[number]", number), *size]

@@ -371,3 +371,12 @@ async def test_session_embedded_in_room(server: TestServer, client: AsyncVideoCl
             ended_at=datetime(2021, 4, 16, 10, 24, 55, 962200, tzinfo=UTC),
         ),
     )
+
+
+def test_fast_and_slow_timestamp_paths_agree() -> None:
+    from telnyx_video._converter import parse_datetime
+
+    fast = parse_datetime("2021-04-16T09:46:20.954863Z")
+    assert fast == parse_datetime(" 2021-04-16T09:46:20.9548631Z ")  # slow path: trims
+    assert fast.tzinfo is not None
+    assert parse_datetime("2021-04-16T09:46:20").tzinfo is not None  # naive means UTC

@@ -381,3 +381,46 @@ async def test_retry_gives_up_on_the_last_error_class(
     with pytest.raises(BadRequestError):
         await client.rooms.retrieve("r1")
     assert len(server.requests) == 3
+
+
+# --- a retried DELETE that finds the resource gone ------------------------------------------
+
+
+NOT_FOUND = Reply(404, {"errors": [{"code": "10005", "title": "Not found"}]})
+
+
+@pytest.mark.parametrize("first", [Reply(500, FAIL), Reply(503, FAIL), DROP])
+async def test_delete_retry_answered_404_means_an_earlier_attempt_deleted_it(
+    server: TestServer, client: AsyncVideoClient, first: object
+) -> None:
+    server.on("DELETE", "/rooms/r1", first, NOT_FOUND)
+    assert await client.rooms.delete("r1") is None
+    assert len(server.requests) == 2
+
+
+async def test_delete_404_on_the_first_attempt_is_not_found(
+    server: TestServer, client: AsyncVideoClient
+) -> None:
+    server.on("DELETE", "/rooms/r1", NOT_FOUND)
+    with pytest.raises(APIStatusError) as info:
+        await client.rooms.delete("r1")
+    assert info.value.status == 404
+
+
+async def test_delete_404_after_a_429_is_still_not_found(
+    server: TestServer, client: AsyncVideoClient
+) -> None:
+    # A 429 is answered before anything happens, so it proves nothing was deleted.
+    server.on("DELETE", "/rooms/r1", Reply(429, FAIL, headers={"Retry-After": "0"}), NOT_FOUND)
+    with pytest.raises(APIStatusError) as info:
+        await client.rooms.delete("r1")
+    assert info.value.status == 404
+
+
+async def test_get_404_after_a_5xx_is_still_not_found(
+    server: TestServer, client: AsyncVideoClient
+) -> None:
+    server.on("GET", "/rooms/r1", Reply(500, FAIL), NOT_FOUND)
+    with pytest.raises(APIStatusError) as info:
+        await client.rooms.retrieve("r1")
+    assert info.value.status == 404

@@ -275,13 +275,6 @@ async def test_close_under_an_in_flight_request(stub: StubServer) -> None:
     assert client.closed
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RuntimeError,
-    reason="core: Transport.request retries an in-flight request broken by close(), and the "
-    "retry's _get_session raises RuntimeError('this client is closed') instead of the "
-    "typed APIConnectionError (see the reliability report)",
-)
 async def test_close_under_a_request_with_retries_left(stub: StubServer) -> None:
     stub.handler = stub.hang
     client = AsyncVideoClient(

@@ -310,11 +310,6 @@ async def test_redirects_are_not_followed(stub: StubServer, client: AsyncVideoCl
         assert elsewhere.seen == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core: Transport._send treats any status below 400 as a success, so a 3xx whose "
-    "body parses returns a model (see the reliability report)",
-)
 async def test_a_redirect_is_an_error_even_with_a_plausible_body(
     stub: StubServer, client: AsyncVideoClient
 ) -> None:

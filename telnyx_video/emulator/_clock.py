@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import math
 import threading
 from datetime import UTC, datetime, timedelta
 
 __all__ = ["Clock"]
+
+#: The clock stops a century short of ``datetime.max``, so every instant the emulator
+#: schedules from it (token expiry, processing) stays representable.
+_LATEST = datetime(9900, 1, 1, tzinfo=UTC)
 
 
 class Clock:
@@ -36,10 +41,19 @@ class Clock:
         return base + self._offset
 
     def advance(self, seconds: float) -> datetime:
-        """Move the clock forward by ``seconds`` (>= 0) and return the new instant."""
-        if seconds < 0:
-            raise ValueError("the clock only moves forward")
+        """Move the clock forward by ``seconds`` (>= 0) and return the new instant.
+
+        Raises ``ValueError`` for a negative or non-finite amount, or one that would take
+        the clock within a century of the end of the calendar (year 9999).
+        """
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+            raise TypeError(f"seconds must be a number, got {seconds!r}")
+        if not math.isfinite(seconds) or seconds < 0:
+            raise ValueError("the clock only moves forward, by a finite number of seconds")
         with self._lock:
+            base = self._frozen_at if self._frozen_at is not None else datetime.now(UTC)
+            if seconds > (_LATEST - (base + self._offset)).total_seconds():
+                raise ValueError(f"the clock cannot move past {_LATEST.year - 1}")
             self._offset += timedelta(seconds=seconds)
         return self.now()
 

@@ -3,41 +3,86 @@
 from __future__ import annotations
 
 import fnmatch
+import math
 import random
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal
 
 import attrs
 
-__all__ = ["FaultConfig", "FaultPlan", "FaultStats", "Faults"]
+__all__ = ["MAX_LATENCY_MS", "MAX_RETRY_AFTER", "FaultConfig", "FaultPlan", "FaultStats", "Faults"]
 
 Phase = Literal["before", "after", "random"]
 _PHASES = ("before", "after", "random")
 
 
+#: The longest injectable latency (ms) and Retry-After (s): enough for any test, and short
+#: enough that a mistyped value cannot hang every request for good.
+MAX_LATENCY_MS = 300_000.0
+MAX_RETRY_AFTER = 86_400.0
+
+
+def _number(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    return value
+
+
 def _rate(_: Any, attribute: attrs.Attribute[Any], value: float) -> None:
-    if not 0.0 <= value <= 1.0:
+    if not 0.0 <= _number(attribute.name, value) <= 1.0:
         raise ValueError(f"{attribute.name} must be between 0 and 1, got {value!r}")
 
 
-def _non_negative(_: Any, attribute: attrs.Attribute[Any], value: float | None) -> None:
-    if value is not None and value < 0:
+def _bounded(limit: float) -> Callable[[Any, attrs.Attribute[Any], float], None]:
+    def check(_: Any, attribute: attrs.Attribute[Any], value: float) -> None:
+        if not 0 <= _number(attribute.name, value) <= limit:
+            raise ValueError(f"{attribute.name} must be between 0 and {limit:g}, got {value!r}")
+
+    return check
+
+
+def _count(_: Any, attribute: attrs.Attribute[Any], value: int | None) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{attribute.name} must be an integer, got {value!r}")
+    if value < 0:
         raise ValueError(f"{attribute.name} must not be negative, got {value!r}")
+
+
+def _seed(_: Any, attribute: attrs.Attribute[Any], value: int | str | None) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int | str)):
+        raise TypeError(f"seed must be an integer or a string, got {value!r}")
+
+
+def _strings(name: str, value: Iterable[str]) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Mapping) or not isinstance(value, Iterable):
+        raise TypeError(f"{name} must be a list of strings, got {value!r}")
+    items = list(value)
+    if not all(isinstance(item, str) for item in items):
+        raise TypeError(f"{name} must be a list of strings, got {value!r}")
+    return items
 
 
 def _upper_set(value: Iterable[str] | None) -> frozenset[str] | None:
     if value is None:
         return None
-    if isinstance(value, str):
-        value = [value]
-    return frozenset(v.upper() for v in value)
+    return frozenset(v.upper() for v in _strings("methods", value))
 
 
 def _str_tuple(value: Iterable[str] | None) -> tuple[str, ...] | None:
     if value is None:
         return None
-    if isinstance(value, str):
-        return (value,)
+    return tuple(_strings("paths", value))
+
+
+def _statuses(value: Iterable[int]) -> tuple[int, ...]:
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise TypeError(f"error_statuses must be a list of 5xx statuses, got {value!r}")
     return tuple(value)
 
 
@@ -53,25 +98,30 @@ class FaultConfig:
     (the state changed but the response is lost: how duplicate-protection is tested) or at
     ``"random"``. 429s always come before. ``methods`` (e.g. ``["POST"]``) and ``paths``
     (shell patterns such as ``"/v2/rooms*"``) limit which requests are eligible;
-    ``max_faults`` stops injecting after that many faults.
+    ``max_faults`` stops injecting after that many faults. Values are checked: numbers must
+    be finite, ``latency_ms`` at most :data:`MAX_LATENCY_MS` (5 minutes) and ``retry_after``
+    at most :data:`MAX_RETRY_AFTER` (a day); anything else raises ``TypeError`` or
+    ``ValueError``.
     """
 
-    latency_ms: float = attrs.field(default=0.0, validator=_non_negative)
+    latency_ms: float = attrs.field(default=0.0, validator=_bounded(MAX_LATENCY_MS))
     error_rate: float = attrs.field(default=0.0, validator=_rate)
-    error_statuses: tuple[int, ...] = attrs.field(default=(500, 503), converter=tuple)
+    error_statuses: tuple[int, ...] = attrs.field(default=(500, 503), converter=_statuses)
     rate_limit_rate: float = attrs.field(default=0.0, validator=_rate)
-    rate_limit_burst: int = attrs.field(default=1, validator=_non_negative)
-    retry_after: float = attrs.field(default=1.0, validator=_non_negative)
+    rate_limit_burst: int = attrs.field(default=1, validator=_count)
+    retry_after: float = attrs.field(default=1.0, validator=_bounded(MAX_RETRY_AFTER))
     drop_rate: float = attrs.field(default=0.0, validator=_rate)
     phase: Phase = attrs.field(default="before", validator=attrs.validators.in_(_PHASES))
     methods: frozenset[str] | None = attrs.field(default=None, converter=_upper_set)
     paths: tuple[str, ...] | None = attrs.field(default=None, converter=_str_tuple)
-    seed: int | None = None
-    max_faults: int | None = attrs.field(default=None, validator=_non_negative)
+    seed: int | str | None = attrs.field(default=None, validator=_seed)
+    max_faults: int | None = attrs.field(default=None, validator=_count)
 
     @error_statuses.validator
     def _check_statuses(self, _: attrs.Attribute[Any], value: tuple[int, ...]) -> None:
-        if not value or any(not isinstance(s, int) or not 500 <= s <= 599 for s in value):
+        if not value or any(
+            isinstance(s, bool) or not isinstance(s, int) or not 500 <= s <= 599 for s in value
+        ):
             raise ValueError(f"error_statuses must be 5xx statuses, got {value!r}")
 
     @classmethod

@@ -8,6 +8,7 @@ import ipaddress
 import json
 import logging
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +27,10 @@ logger = logging.getLogger("telnyx_video.emulator")
 
 #: Delivery timeout (seconds) when the room sets no ``webhook_timeout_secs`` (or 0).
 DEFAULT_WEBHOOK_TIMEOUT = 10.0
+#: How much of a receiver's answer is read (the rest is dropped with the connection).
+_MAX_ANSWER_BYTES = 64 * 1024
+#: How many delivery records a timeout message lists.
+_SHOWN_ON_TIMEOUT = 20
 
 
 def is_loopback_url(url: str) -> bool:
@@ -43,6 +48,13 @@ def is_loopback_url(url: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+async def _drain(response: aiohttp.ClientResponse, limit: int) -> None:
+    """Read the answer to its end, or ``limit`` bytes of it (then the connection is dropped)."""
+    left = limit
+    while left > 0 and (chunk := await response.content.read(left)):
+        left -= len(chunk)
 
 
 @dataclass(slots=True, frozen=True, kw_only=True)
@@ -82,15 +94,22 @@ class WebhookDelivery:
 
 
 class WebhookDispatcher:
-    """Queues events per key and delivers them one at a time per key, in order."""
+    """Queues events per key and delivers them one at a time per key, in order.
+
+    Each key (room) with pending events has its own worker task, which ends when its queue
+    runs dry, so a receiver that never answers delays only its own room (each attempt is
+    bounded by the room's ``webhook_timeout_secs``). Once closed, the dispatcher drops new
+    events until :meth:`open` is called again.
+    """
 
     def __init__(self, key: Ed25519PrivateKey | None = None) -> None:
         self._key = key if key is not None else Ed25519PrivateKey.generate()
-        self._queues: dict[str, asyncio.Queue[Event]] = {}
+        self._queues: dict[str, deque[Event]] = {}
         self._workers: dict[str, asyncio.Task[None]] = {}
         self._session: aiohttp.ClientSession | None = None
         self._log: list[WebhookDelivery] = []
         self._changed = asyncio.Condition()
+        self._closed = False
         self.on_record: Callable[[WebhookDelivery], None] | None = None
 
     @property
@@ -104,17 +123,24 @@ class WebhookDispatcher:
         """A copy of the delivery log, oldest first."""
         return list(self._log)
 
+    @property
+    def pending(self) -> int:
+        """How many events wait for delivery (not counting attempts in flight)."""
+        return sum(len(queue) for queue in self._queues.values())
+
     def submit(self, event: Event) -> None:
-        """Queue an event; a room without a webhook URL gets nothing."""
-        if not event.url and not event.failover_url:
+        """Queue an event; a room without a webhook URL gets nothing, nor does anyone once
+        the dispatcher is closed."""
+        if self._closed or (not event.url and not event.failover_url):
             return
-        queue = self._queues.get(event.key)
+        key = event.key
+        queue = self._queues.get(key)
         if queue is None:
-            queue = self._queues[event.key] = asyncio.Queue()
-            self._workers[event.key] = asyncio.create_task(
-                self._work(queue), name=f"telnyx-emulator-webhooks-{event.key}"
+            queue = self._queues[key] = deque()
+            self._workers[key] = asyncio.create_task(
+                self._work(key, queue), name=f"telnyx-emulator-webhooks-{key}"
             )
-        queue.put_nowait(event)
+        queue.append(event)
 
     async def wait_for(
         self, count: int, timeout: float, outcome: str | None
@@ -131,10 +157,12 @@ class WebhookDispatcher:
                 )
             except TimeoutError:
                 found = matching()
+                shown = [(d.event_type, d.outcome, d.status, d.error) for d in self._log]
+                more = len(shown) - _SHOWN_ON_TIMEOUT
                 raise TimeoutError(
                     f"waited {timeout} s for {count} webhook deliveries"
                     f"{f' with outcome {outcome!r}' if outcome else ''}, got {len(found)}: "
-                    f"{[(d.event_type, d.outcome, d.status, d.error) for d in self._log]}"
+                    f"{shown[-_SHOWN_ON_TIMEOUT:]}{f' (and {more} earlier)' if more > 0 else ''}"
                 ) from None
             return matching()[:count]
 
@@ -143,33 +171,45 @@ class WebhookDispatcher:
         await self._stop_workers()
         self._log.clear()
 
+    def open(self) -> None:
+        """Accept events again after :meth:`close`."""
+        self._closed = False
+
     async def close(self) -> None:
-        """Stop delivering and close the HTTP session."""
+        """Drop pending deliveries, cancel those in flight and close the HTTP session."""
+        self._closed = True
         await self._stop_workers()
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
 
     async def _stop_workers(self) -> None:
-        workers = list(self._workers.values())
-        self._workers.clear()
-        self._queues.clear()
-        for task in workers:
-            task.cancel()
-        for task in workers:
-            try:
-                await task
-            except asyncio.CancelledError:
-                if (current := asyncio.current_task()) is not None and current.cancelling():
-                    raise
+        while self._workers:  # events submitted meanwhile start new workers: stop those too
+            workers = list(self._workers.values())
+            self._workers.clear()
+            self._queues.clear()
+            for task in workers:
+                task.cancel()
+            for task in workers:
+                try:
+                    await task
+                except asyncio.CancelledError:
+                    if (current := asyncio.current_task()) is not None and current.cancelling():
+                        raise
 
-    async def _work(self, queue: asyncio.Queue[Event]) -> None:
-        while True:
-            event = await queue.get()
-            try:
-                await self._deliver(event)
-            except Exception:  # a bug must not stop later deliveries
-                logger.exception("webhook delivery of %s failed unexpectedly", event.event_type)
+    async def _work(self, key: str, queue: deque[Event]) -> None:
+        try:
+            while queue:
+                event = queue.popleft()
+                try:
+                    await self._deliver(event)
+                except Exception:  # a bug must not stop later deliveries
+                    logger.exception("webhook delivery of %s failed unexpectedly", event.event_type)
+        finally:
+            # No await between the empty check and this: a new event starts a new worker.
+            if self._queues.get(key) is queue:
+                del self._queues[key]
+                del self._workers[key]
 
     async def _deliver(self, event: Event) -> None:
         timeout = float(event.timeout_secs or 0) or DEFAULT_WEBHOOK_TIMEOUT
@@ -230,7 +270,8 @@ class WebhookDispatcher:
         if not is_loopback_url(url):
             return record("skipped", error="not a loopback URL; never delivered")
         if self._session is None:
-            self._session = aiohttp.ClientSession()
+            # No pool limit: a room whose receiver hangs must not starve the other rooms.
+            self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
         try:
             async with self._session.post(
                 url,
@@ -239,8 +280,8 @@ class WebhookDispatcher:
                 timeout=aiohttp.ClientTimeout(total=timeout),
                 allow_redirects=False,
             ) as response:
-                await response.read()
                 status = response.status
+                await _drain(response, _MAX_ANSWER_BYTES)
         except TimeoutError:
             return record("failed", error=f"timed out after {timeout} s")
         except (aiohttp.ClientError, OSError) as exc:

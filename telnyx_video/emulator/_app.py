@@ -113,11 +113,14 @@ async def _read_json(request: web.Request) -> Any:
             f"Send JSON with 'Content-Type: application/json', not {content_type[:60]!r}.",
         )
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        body = json.loads(raw)
+        if b"\\u" in raw:  # escapes can smuggle in lone surrogates, which no answer could encode
+            _DUMPS(body).encode()
+    except (ValueError, RecursionError):  # UnicodeError is a ValueError
         raise EmulatorError(
             400, errors.INVALID_JSON, "Invalid JSON", "The request body is not valid JSON."
         ) from None
+    return body
 
 
 def _lookup(core: Core, name: str, value: str) -> Any:
@@ -448,7 +451,12 @@ async def control_advance(request: web.Request) -> web.Response:
             "seconds must be a non-negative number.",
             pointer="/seconds",
         )
-    now = core.advance(float(seconds))
+    try:
+        now = core.advance(float(seconds))
+    except ValueError as exc:  # beyond the end of the calendar
+        raise EmulatorError(
+            422, errors.MISSING_OR_INVALID, "Invalid value", str(exc), pointer="/seconds"
+        ) from None
     return json_response({"data": {"now": unstructure(now)}})
 
 
@@ -553,13 +561,29 @@ def _fault_response(request: web.Request, plan: FaultPlan, core: Core) -> web.Re
 
 
 def _is_loopback_peer(request: web.Request) -> bool:
+    """Whether the peer is 127.0.0.0/8 or ::1 (also as an IPv4-mapped IPv6 address)."""
     remote = request.remote
     if not remote:
         return False
     try:
-        return ipaddress.ip_address(remote.split("%")[0]).is_loopback
+        address = ipaddress.ip_address(remote.split("%")[0])
     except ValueError:
         return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_loopback
+
+
+def _check_control_token(request: web.Request, expected: bytes) -> None:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    given = token.strip().encode("utf-8", "replace")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given, expected):
+        raise EmulatorError(
+            401,
+            errors.AUTHENTICATION_FAILED,
+            "Authentication failed",
+            "The control API needs 'Authorization: Bearer <control token>'.",
+        )
 
 
 async def _handle_api(request: web.Request, handler: Any, core: Core) -> web.StreamResponse:
@@ -592,15 +616,18 @@ async def _handle_api(request: web.Request, handler: Any, core: Core) -> web.Str
     return response
 
 
-async def _handle_control(request: web.Request, handler: Any) -> web.StreamResponse:
+async def _handle_control(request: web.Request, handler: Any, core: Core) -> web.StreamResponse:
     if not _is_loopback_peer(request):
         raise EmulatorError(
             403, errors.FORBIDDEN, "Forbidden", "The control API answers loopback clients only."
         )
+    expected = core.control_token_bytes
+    if expected is not None and handler is not control_media:
+        _check_control_token(request, expected)
     try:
         response: web.StreamResponse = await handler(request)
     finally:
-        request.app[CORE].flush()
+        core.flush()
     return response
 
 
@@ -610,7 +637,7 @@ async def _middleware(request: web.Request, handler: Any) -> web.StreamResponse:
     response: web.StreamResponse
     try:
         if request.path.startswith(CONTROL_PREFIX):
-            response = await _handle_control(request, handler)
+            response = await _handle_control(request, handler, core)
         else:
             response = await _handle_api(request, handler, core)
     except EmulatorError as exc:
@@ -635,10 +662,28 @@ async def _middleware(request: web.Request, handler: Any) -> web.StreamResponse:
     return response
 
 
+async def _on_startup(app: web.Application) -> None:
+    core = app[CORE]
+    core.webhooks.open()
+    core.attach(asyncio.get_running_loop())
+
+
+async def _on_cleanup(app: web.Application) -> None:
+    core = app[CORE]
+    core.detach()
+    await core.webhooks.close()
+
+
 def build_app(core: Core) -> web.Application:
-    """The emulator's aiohttp application around ``core``."""
+    """The emulator's aiohttp application around ``core``.
+
+    Starting the app starts the timer of timed transitions (on a real-time clock) and
+    webhook delivery; cleaning it up stops both.
+    """
     app = web.Application(middlewares=[_middleware], client_max_size=1024**2)
     app[CORE] = core
+    app.on_startup.append(_on_startup)
+    app.on_cleanup.append(_on_cleanup)
     router = app.router
     for method, path, operation_id, handler in ROUTES:
         router.add_route(method, API_PREFIX + path, _operation(operation_id, handler))

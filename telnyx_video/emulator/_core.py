@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from datetime import datetime
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -16,6 +18,8 @@ from telnyx_video.emulator._webhooks import WebhookDispatcher
 
 __all__ = ["Core"]
 
+logger = logging.getLogger("telnyx_video.emulator")
+
 
 class Core:
     """State, clock, webhooks, faults and response checks of one emulator."""
@@ -29,9 +33,11 @@ class Core:
         faults: FaultConfig | None,
         check_responses: bool,
         signing_key: Ed25519PrivateKey | None = None,
+        control_token: str | None = None,
     ) -> None:
         self.api_key = api_key
         self.api_key_bytes = api_key.encode()
+        self.control_token_bytes = control_token.encode() if control_token is not None else None
         self.clock = clock
         self.settings = settings
         self.tokens = TokenIssuer()
@@ -39,6 +45,50 @@ class Core:
         self.webhooks = WebhookDispatcher(signing_key)
         self.faults = Faults(faults)
         self.checker = ResponseChecker() if check_responses else None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_due: datetime | None = None
+
+    # -- timed transitions on a real-time clock --------------------------------------------
+
+    def attach(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Apply timed transitions on ``loop`` as they fall due, when the clock follows real
+        time; with a frozen clock only :meth:`advance` moves time, so nothing is scheduled.
+        """
+        self._loop = loop if not self.clock.frozen else None
+        self._arm()
+
+    def detach(self) -> None:
+        """Stop the transition timer (the emulator is closing)."""
+        self._loop = None
+        self._arm()
+
+    def _arm(self) -> None:
+        """Point the timer at the earliest pending transition (or cancel it)."""
+        timer, self._timer = self._timer, None
+        if timer is not None:
+            timer.cancel()
+        due = self.state._due
+        loop = self._loop
+        if not due or loop is None or loop.is_closed():
+            self._timer_due = None
+            return
+        when = self._timer_due = due[0][0]
+        delay = (when - self.clock.now()).total_seconds()
+        # A millisecond late rather than early: datetime and the loop's clock differ slightly.
+        self._timer = loop.call_later(max(0.0, delay) + 0.001, self._on_timer)
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        self._timer_due = None
+        try:
+            self.sync()
+        except Exception:  # a bug must not stop later transitions
+            logger.exception("emulator: applying timed transitions failed")
+            self.state.outbox.clear()
+            self._arm()
+
+    # -- state changes ---------------------------------------------------------------------
 
     def sync(self) -> datetime:
         """Apply the transitions due by now and hand new events to the dispatcher."""
@@ -50,12 +100,17 @@ class Core:
         return now
 
     def flush(self) -> None:
-        """Queue the events the state produced for delivery, in order."""
+        """Queue the events the state produced for delivery, in order, and rearm the timer
+        for the next timed transition."""
         outbox = self.state.outbox
         if outbox:
             for event in outbox:
                 self.webhooks.submit(event)
             outbox.clear()
+        if self._loop is not None:
+            due = self.state._due
+            if (due[0][0] if due else None) != self._timer_due:
+                self._arm()
 
     def join(self, room_id: str, token: object, context: str | None) -> ParticipantRecord:
         """A participant joins a room with a client token."""
@@ -84,6 +139,7 @@ class Core:
         """
         await self.webhooks.reset()
         self.state = State(self.settings, self.tokens)
+        self._arm()
         self.faults.configure(None)
         self.faults.stats.requests_seen = 0
         self.faults.stats.faults_injected = 0

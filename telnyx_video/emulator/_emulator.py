@@ -19,6 +19,11 @@ from telnyx_video.models import RoomParticipant
 
 __all__ = ["Emulator"]
 
+#: The longest configurable processing delay (a year), so scheduled instants stay valid.
+_MAX_DELAY = 365 * 24 * 3600.0
+#: How long closing waits for requests in flight before cancelling them.
+_SHUTDOWN_TIMEOUT = 1.0
+
 
 class Emulator:
     """A stateful, in-memory Telnyx Video API served over HTTP on loopback.
@@ -32,12 +37,30 @@ class Emulator:
             await emu.advance(10)                       # recordings complete
             deliveries = await emu.wait_for_webhooks(5)
 
-    ``clock`` (a :class:`Clock`) drives token expiry and processing; by default it follows
-    real time. ``faults`` (a :class:`FaultConfig`) injects failures into API requests.
+    ``clock`` (a :class:`Clock`) drives token expiry and processing. By default it follows
+    real time, and timed transitions (recordings completing, compositions being picked up
+    and finishing) happen by themselves when due, with their webhooks; with a frozen clock
+    (``Clock(start=...)``) they happen only when :meth:`advance` moves time past them.
+    :meth:`advance` works with either clock. The timings (``recording_processing_secs``,
+    ``composition_queue_secs``, ``composition_processing_secs``) say how long recordings take
+    to complete after a participant leaves, and compositions to be picked up and processed.
+
+    ``faults`` (a :class:`FaultConfig`) injects failures into API requests.
     ``check_responses=True`` validates every response against the contract and records
-    problems in :attr:`response_violations` (needs ``jsonschema``). The timings say how long
-    recordings take to complete after a participant leaves, and compositions to be picked up
-    and processed. ``api_key`` defaults to a random key.
+    problems in :attr:`response_violations` (needs ``jsonschema``). ``api_key`` defaults to a
+    random key.
+
+    The control API under ``/_emulator/`` (join, leave, advance, reset, faults, the webhook
+    log) answers loopback peers only, and needs no API key. Set ``control_token`` to also
+    require ``Authorization: Bearer <control_token>`` on it, e.g. when other local users or
+    processes must not drive the emulator; media downloads (``/_emulator/media/...``, the
+    ``download_url`` of recordings and compositions) stay open to loopback peers, like the
+    pre-signed URLs they stand for.
+
+    Webhooks go to loopback URLs only, one at a time per room and in order; each attempt is
+    bounded by the room's (or composition's) ``webhook_timeout_secs`` (10 s when unset), so
+    a receiver that never answers delays only its own room. :meth:`close` cancels deliveries
+    in flight.
     """
 
     def __init__(
@@ -53,9 +76,25 @@ class Emulator:
         composition_queue_secs: float = 1.0,
         composition_processing_secs: float = 10.0,
         video_codec: str = "vp8",
+        control_token: str | None = None,
     ) -> None:
         if api_key is not None and (not isinstance(api_key, str) or not api_key.strip()):
             raise ValueError("api_key must be a non-empty string")
+        if control_token is not None and (
+            not isinstance(control_token, str) or not control_token.strip()
+        ):
+            raise ValueError("control_token must be a non-empty string")
+        for name, value in (
+            ("recording_processing_secs", recording_processing_secs),
+            ("composition_queue_secs", composition_queue_secs),
+            ("composition_processing_secs", composition_processing_secs),
+        ):
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not 0 <= value <= _MAX_DELAY
+            ):
+                raise ValueError(f"{name} must be a number of seconds from 0 to {_MAX_DELAY}")
         self._host = host
         self._port = port
         settings = Settings(
@@ -70,6 +109,7 @@ class Emulator:
             settings=settings,
             faults=faults,
             check_responses=check_responses,
+            control_token=control_token,
         )
         self._app = build_app(self._core)
         self._runner: web.AppRunner | None = None
@@ -85,7 +125,9 @@ class Emulator:
         """Bind and serve (idempotent); returns ``self``."""
         if self._runner is not None:
             return self
-        runner = web.AppRunner(self._app, access_log=None, handle_signals=False)
+        runner = web.AppRunner(
+            self._app, access_log=None, handle_signals=False, shutdown_timeout=_SHUTDOWN_TIMEOUT
+        )
         await runner.setup()
         try:
             site = web.TCPSite(runner, self._host, self._port)
@@ -101,8 +143,10 @@ class Emulator:
         return self
 
     async def close(self) -> None:
-        """Stop serving and drop pending webhook deliveries (idempotent)."""
+        """Stop serving, timed transitions and webhook deliveries, pending or in flight
+        (idempotent)."""
         runner, self._runner = self._runner, None
+        self._core.detach()
         await self._core.webhooks.close()
         if runner is not None:
             await runner.cleanup()

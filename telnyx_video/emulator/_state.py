@@ -73,6 +73,17 @@ class Event:
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
 
 
+def _is_text(value: object) -> bool:
+    """A ``str`` that UTF-8 can encode (no lone surrogates), as every response must."""
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _seconds(start: datetime, end: datetime) -> int:
     return max(0, int((end - start).total_seconds()))
 
@@ -256,10 +267,10 @@ class State:
                 422, errors.MISSING_OR_INVALID, "Missing token", "A client token is required.",
                 pointer="/token",
             )  # fmt: skip
-        if context is not None and not isinstance(context, str):
+        if context is not None and not _is_text(context):
             raise EmulatorError(
-                422, errors.MISSING_OR_INVALID, "Invalid context", "context must be a string.",
-                pointer="/context",
+                422, errors.MISSING_OR_INVALID, "Invalid context",
+                "context must be a string of Unicode text.", pointer="/context",
             )  # fmt: skip
         try:
             self.tokens.verify(token, ACCESS, room.id, now)

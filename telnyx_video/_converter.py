@@ -157,6 +157,29 @@ converter.register_unstructure_hook_factory(
     lambda _: lambda v: v.value if isinstance(v, enum.Enum) else v,
 )
 
+def _optional(tp: Any) -> Any:
+    """The ``X`` of ``X | None`` when ``X`` is a single type, else ``None``."""
+    if typing.get_origin(tp) not in (typing.Union, types.UnionType):
+        return None
+    args = typing.get_args(tp)
+    if len(args) != 2 or type(None) not in args:
+        return None
+    return args[0] if args[1] is type(None) else args[1]
+
+
+def _optional_hook(tp: Any, conv: cattrs.Converter) -> Any:
+    inner = _optional(tp)
+    hook = conv.get_structure_hook(inner)
+
+    def structure_optional(value: Any, _: type) -> Any:
+        return None if value is None else hook(value, inner)
+
+    return structure_optional
+
+
+# ``X | None`` resolved once per field instead of dispatching on every value.
+converter.register_structure_hook_factory(lambda t: _optional(t) is not None, _optional_hook)
+
 converter.register_unstructure_hook(datetime, format_datetime)
 converter.register_unstructure_hook(date, date.isoformat)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
@@ -13,6 +14,7 @@ __all__ = ["DateArg", "build_query", "encode_id", "filter_params"]
 
 DateArg = DateFilter | date | str
 
+_PLAIN_ID = re.compile(r"[A-Za-z0-9_~-]+").fullmatch
 _KEY_SAFE = "[]_"
 _VALUE_SAFE = "-_.~:"
 
@@ -25,6 +27,8 @@ def encode_id(value: str, name: str = "id") -> str:
     """
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a string, got {type(value).__name__}")
+    if _PLAIN_ID(value):  # the usual case, a uuid: nothing to encode
+        return value
     if not value.strip():
         raise ValueError(f"{name} must be a non-empty string")
     return quote(value, safe="").replace(".", "%2E")

@@ -15,7 +15,6 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
-import attrs
 from yarl import URL
 
 from telnyx_video._retry import (
@@ -77,13 +76,18 @@ class _Headers(dict[str, str]):
     __str__ = __repr__
 
 
-@attrs.frozen
 class Response:
-    """A successful response: status, headers and decoded JSON body (``None`` if empty)."""
+    """A successful response: status, decoded JSON body (``None`` if empty), request id."""
 
-    status: int
-    body: Any
-    request_id: str | None
+    __slots__ = ("body", "request_id", "status")
+
+    def __init__(self, status: int, body: Any, request_id: str | None) -> None:
+        self.status = status
+        self.body = body
+        self.request_id = request_id
+
+    def __repr__(self) -> str:
+        return f"Response(status={self.status}, request_id={self.request_id!r})"
 
 
 def is_loopback_host(host: str | None) -> bool:

@@ -95,6 +95,13 @@ def format_datetime(value: datetime) -> str:
 
 
 def _structure_datetime(value: Any, _: type) -> datetime:
+    if type(value) is str:
+        try:  # fast path: the API's usual shape, parsed in C
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
     if isinstance(value, datetime):
         return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
     if isinstance(value, str):
@@ -157,6 +164,7 @@ converter.register_unstructure_hook_factory(
     lambda _: lambda v: v.value if isinstance(v, enum.Enum) else v,
 )
 
+
 def _optional(tp: Any) -> Any:
     """The ``X`` of ``X | None`` when ``X`` is a single type, else ``None``."""
     if typing.get_origin(tp) not in (typing.Union, types.UnionType):
@@ -170,6 +178,14 @@ def _optional(tp: Any) -> Any:
 def _optional_hook(tp: Any, conv: cattrs.Converter) -> Any:
     inner = _optional(tp)
     hook = conv.get_structure_hook(inner)
+    if inner is str:
+
+        def structure_optional_str(value: Any, _: type) -> Any:
+            if value is None or type(value) is str:
+                return value
+            return hook(value, inner)
+
+        return structure_optional_str
 
     def structure_optional(value: Any, _: type) -> Any:
         return None if value is None else hook(value, inner)

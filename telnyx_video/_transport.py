@@ -76,6 +76,10 @@ class _Headers(dict[str, str]):
     __str__ = __repr__
 
 
+#: ``aiohttp``, imported with the first session (importing it is most of our import cost).
+_aiohttp: Any = None
+
+
 class Response:
     """A successful response: status, decoded JSON body (``None`` if empty), request id."""
 
@@ -174,6 +178,11 @@ class Transport:
         return cached
 
     def _get_session(self) -> aiohttp.ClientSession:
+        global _aiohttp
+        if _aiohttp is None:
+            import aiohttp as loaded
+
+            _aiohttp = loaded
         if self._closed:
             raise RuntimeError("this client is closed; create a new one")
         loop = asyncio.get_running_loop()
@@ -282,9 +291,8 @@ class Transport:
         client_timeout: aiohttp.ClientTimeout,
         attempt: int,
     ) -> Response:
-        import aiohttp
-
         session = self._get_session()
+        aiohttp = _aiohttp
         started = time.perf_counter()
         broken: APIConnectionError | None = None
         try:

@@ -94,12 +94,19 @@ class AsyncResource:
         timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> T:
-        response = await self._call(
-            method, path, query=query, body=body, timeout=timeout, max_retries=max_retries
+        response = await self._transport.request(
+            method,
+            path,
+            query=build_query(query) if query else "",
+            body=body,
+            timeout=timeout,
+            max_retries=max_retries,
         )
-        return structure(
-            _envelope(response), cls, status=response.status, request_id=response.request_id
-        )
+        data = _envelope(response)
+        try:
+            return fast_structure_hook(cls)(data, cls)
+        except Exception:  # explained precisely (and typed) by the detailed converter
+            return structure(data, cls, status=response.status, request_id=response.request_id)
 
     def _paginate(
         self,

@@ -7,6 +7,7 @@ import hmac
 import ipaddress
 import json
 import logging
+import re
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -674,6 +675,12 @@ async def _on_cleanup(app: web.Application) -> None:
     await core.webhooks.close()
 
 
+def _any_segment(path: str) -> str:
+    """Let ``{name}`` match any one path segment: aiohttp's default refuses ``{`` and ``}``,
+    which would answer "route not found" instead of "no room with id ..."."""
+    return re.sub(r"\{(\w+)\}", r"{\1:[^/]+}", path)
+
+
 def build_app(core: Core) -> web.Application:
     """The emulator's aiohttp application around ``core``.
 
@@ -686,7 +693,7 @@ def build_app(core: Core) -> web.Application:
     app.on_cleanup.append(_on_cleanup)
     router = app.router
     for method, path, operation_id, handler in ROUTES:
-        router.add_route(method, API_PREFIX + path, _operation(operation_id, handler))
+        router.add_route(method, API_PREFIX + _any_segment(path), _operation(operation_id, handler))
     for method, path, control in CONTROL_ROUTES:
-        router.add_route(method, CONTROL_PREFIX + path, control)
+        router.add_route(method, CONTROL_PREFIX + _any_segment(path), control)
     return app

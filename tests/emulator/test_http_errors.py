@@ -46,7 +46,7 @@ async def test_unknown_route_and_method(
         assert (await resp.json())["errors"][0]["code"] == "10008"
 
 
-@pytest.mark.parametrize("room_id", [str(uuid.uuid4()), "not-a-uuid", "%2E%2E"])
+@pytest.mark.parametrize("room_id", [str(uuid.uuid4()), "not-a-uuid", "%2E%2E", "a%7Bb%7D"])
 async def test_unknown_or_malformed_ids_are_404(
     emu: Emulator, http: aiohttp.ClientSession, auth: dict[str, str], room_id: str
 ) -> None:

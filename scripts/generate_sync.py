@@ -26,6 +26,7 @@ import builtins
 import difflib
 import importlib.util
 import inspect
+import os
 import re
 import shutil
 import subprocess
@@ -627,5 +628,23 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _project_python() -> Path | None:
+    """The interpreter of a project virtualenv, when this one lacks the package's deps."""
+    try:
+        import telnyx_video._sync_client  # noqa: F401 - only probing the environment
+    except ImportError:
+        pass
+    else:
+        return None
+    for venv in (".venv", ".venv-ci"):
+        candidate = ROOT / venv / "bin" / "python"
+        if candidate.exists() and Path(sys.executable).resolve() != candidate.resolve():
+            return candidate
+    return None
+
+
 if __name__ == "__main__":
+    interpreter = _project_python()
+    if interpreter is not None:  # run where telnyx_video's dependencies are installed
+        os.execv(interpreter, [str(interpreter), __file__, *sys.argv[1:]])
     sys.exit(main())

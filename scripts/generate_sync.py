@@ -638,7 +638,7 @@ def _project_python() -> Path | None:
         return None
     for venv in (".venv", ".venv-ci"):
         candidate = ROOT / venv / "bin" / "python"
-        if candidate.exists() and Path(sys.executable).resolve() != candidate.resolve():
+        if candidate.exists() and Path(sys.prefix).resolve() != (ROOT / venv).resolve():
             return candidate
     return None
 

@@ -34,6 +34,8 @@ CONTROL_PREFIX = "/_emulator/"
 CORE = web.AppKey("core", Core)
 _DUMPS = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
+#: An API handler: it runs synchronously to its end (no ``await`` inside), so the records it
+#: was given are still current when it changes the state.
 ApiHandler = Callable[[Core, Checked, Any], Awaitable[web.Response]]
 
 
@@ -102,7 +104,11 @@ def _authenticate(request: web.Request, core: Core) -> None:
 
 async def _read_json(request: web.Request) -> Any:
     """The decoded JSON body, or ``NO_BODY`` when there is none."""
-    raw = await request.read()
+    return _decode_json(request, await request.read())
+
+
+def _decode_json(request: web.Request, raw: bytes) -> Any:
+    """``raw`` (the request's body) decoded as JSON, or ``NO_BODY`` when it is blank."""
     if not raw.strip():
         return NO_BODY
     content_type = request.content_type
@@ -144,12 +150,16 @@ def _operation(
 
     async def handle(request: web.Request) -> web.Response:
         core = request.app[CORE]
+        # The body arrives first: from the lookup of the path's records to the state change,
+        # nothing is awaited, so no concurrent request (a DELETE, a reset) can slip in between
+        # and leave the handler acting on a record that is gone.
+        raw = await request.read() if has_body else b""
         core.sync()
         record = None
         match_info = request.match_info
         for name, value in match_info.items():
             record = _lookup(core, name, value)
-        body = await _read_json(request) if has_body else NO_BODY
+        body = _decode_json(request, raw) if has_body else NO_BODY
         checked = check(operation_id, path=match_info, query=request.query, body=body)
         return await handler(core, checked, record)
 

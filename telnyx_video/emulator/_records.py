@@ -23,7 +23,17 @@ __all__ = [
     "RecordingRecord",
     "RoomRecord",
     "SessionRecord",
+    "WebhookTarget",
 ]
+
+
+@dataclass(slots=True, frozen=True)
+class WebhookTarget:
+    """Where a resource's webhook events go: its URLs and delivery timeout."""
+
+    url: str | None
+    failover_url: str | None
+    timeout_secs: int | None
 
 
 @dataclass(slots=True, eq=False)
@@ -41,6 +51,12 @@ class RoomRecord:
     webhook_timeout_secs: int | None = None
     active_session_id: str | None = None
     session_ids: list[str] = field(default_factory=list)
+
+    def webhook_target(self) -> WebhookTarget:
+        """Where this resource's webhook events go, as of now."""
+        return WebhookTarget(
+            self.webhook_event_url, self.webhook_event_failover_url, self.webhook_timeout_secs
+        )
 
     def to_model(self, sessions: tuple[RoomSession, ...] = ()) -> Room:
         """The public model of this room (``sessions`` embedded when given)."""
@@ -133,6 +149,9 @@ class RecordingRecord:
     duration_secs: int | None = None
     size_mb: float | None = None
     download_url: str | None = None
+    webhook: WebhookTarget | None = None
+    """Where the room sent its events when the recording started: its completion goes there
+    too, even once the room is deleted."""
 
     def to_model(self) -> RoomRecording:
         """The public model of this recording."""
@@ -178,6 +197,12 @@ class CompositionRecord:
     webhook_event_url: str | None = None
     webhook_event_failover_url: str | None = None
     webhook_timeout_secs: int | None = None
+
+    def webhook_target(self) -> WebhookTarget:
+        """Where this resource's webhook events go, as of now."""
+        return WebhookTarget(
+            self.webhook_event_url, self.webhook_event_failover_url, self.webhook_timeout_secs
+        )
 
     def to_model(self) -> RoomComposition:
         """The public model of this composition."""

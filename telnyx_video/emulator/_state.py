@@ -24,6 +24,7 @@ from telnyx_video.emulator._records import (
     RecordingRecord,
     RoomRecord,
     SessionRecord,
+    WebhookTarget,
 )
 from telnyx_video.emulator._tokens import ACCESS, REFRESH, TokenError, TokenIssuer
 from telnyx_video.models import CompositionStatus, RecordingStatus, RecordingType
@@ -239,17 +240,25 @@ class State:
         now: datetime,
         payload: dict[str, Any],
         room_id: str,
-        target: RoomRecord | CompositionRecord | None = None,
+        target: WebhookTarget | None = None,
     ) -> None:
-        target = target if target is not None else self.rooms.get(room_id)
+        """Queue an event for ``target``, by default the room's current webhook settings
+        (nothing is sent for a room that no longer exists and no target)."""
+        if target is None:
+            room = self.rooms.get(room_id)
+            if room is None:
+                return
+            target = room.webhook_target()
+        if not target.url and not target.failover_url:
+            return
         self.outbox.append(
             Event(
                 event_type=event_type,
                 occurred_at=now,
                 payload=payload,
-                url=target.webhook_event_url if target is not None else None,
-                failover_url=target.webhook_event_failover_url if target is not None else None,
-                timeout_secs=target.webhook_timeout_secs if target is not None else None,
+                url=target.url,
+                failover_url=target.failover_url,
+                timeout_secs=target.timeout_secs,
                 key=room_id,
             )
         )
@@ -340,6 +349,7 @@ class State:
             codec=codec,
             started_at=now,
             updated_at=now,
+            webhook=room.webhook_target(),
         )
         self.recordings[recording.id] = recording
         self._emit(
@@ -549,6 +559,7 @@ class State:
                 "download_url": recording.download_url,
             },
             recording.room_id,
+            target=recording.webhook,
         )
 
     def _advance_composition(self, composition_id: str, when: datetime) -> None:
@@ -590,5 +601,5 @@ class State:
                 "download_url": composition.download_url,
             },
             composition.room_id,
-            target=composition,
+            target=composition.webhook_target(),
         )

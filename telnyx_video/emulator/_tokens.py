@@ -18,6 +18,7 @@ ACCESS = "access"
 REFRESH = "refresh"
 _AUDIENCE = "telnyx_access_token"
 _HEADER = {"alg": "Ed25519", "typ": "JWT"}
+_ARTICLES = {ACCESS: "an", REFRESH: "a"}
 
 
 class TokenError(Exception):
@@ -83,22 +84,24 @@ class TokenIssuer:
         if not isinstance(token, str) or token.count(".") != 2:
             raise TokenError("the token is not a JWT")
         header_part, claims_part, signature_part = token.split(".")
+        # The signature is checked before anything is decoded: only tokens the emulator issued
+        # get as far as the JSON parser.
+        try:
+            signature = _b64decode(signature_part)
+            self._public.verify(signature, f"{header_part}.{claims_part}".encode("ascii"))
+        except (ValueError, binascii.Error, InvalidSignature) as exc:  # UnicodeError: ValueError
+            raise TokenError("the token signature is invalid") from exc
         try:
             header = json.loads(_b64decode(header_part))
             claims = json.loads(_b64decode(claims_part))
-            signature = _b64decode(signature_part)
-        except (ValueError, binascii.Error) as exc:
+        except (ValueError, binascii.Error, RecursionError) as exc:
             raise TokenError("the token is not a JWT") from exc
         if not isinstance(header, dict) or header.get("alg") != "Ed25519":
             raise TokenError("the token is not signed with Ed25519")
-        try:
-            self._public.verify(signature, f"{header_part}.{claims_part}".encode("ascii"))
-        except (InvalidSignature, UnicodeEncodeError) as exc:
-            raise TokenError("the token signature is invalid") from exc
         if not isinstance(claims, dict):
             raise TokenError("the token claims are malformed")
         if claims.get("typ") != typ:
-            raise TokenError(f"the token is not an {typ} token")
+            raise TokenError(f"the token is not {_ARTICLES.get(typ, 'a')} {typ} token")
         if claims.get("aud") != _AUDIENCE or claims.get("iss") != _AUDIENCE:
             raise TokenError("the token was not issued for video rooms")
         instant = now.timestamp()

@@ -4,13 +4,18 @@ hostile tokens and JSON, clock resets, control API hardening and the bounded del
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import urlsplit
 
+import aiohttp
+import pytest
+
 from telnyx_video import AsyncVideoClient
-from telnyx_video.emulator import Emulator
+from telnyx_video.emulator import Emulator, EmulatorError
+from telnyx_video.errors import APIStatusError
 
 from .support import API_KEY, Receiver
 
@@ -159,3 +164,47 @@ async def test_recording_completion_falls_back_to_the_captured_failover_url(
     completed = [d for d in deliveries if d.event_type == "video.room.recording.completed"]
     assert [d.url for d in completed] == [receiver.url("/failover")] * 2
     assert [d.payload["meta"]["attempt"] for d in completed] == [2, 2]
+
+
+# -- hostile tokens ------------------------------------------------------------------------
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+_DEEP = b"[" * 100_000 + b"]" * 100_000
+
+
+@pytest.mark.parametrize("deep_part", [0, 1])
+async def test_deeply_nested_token_segments_are_a_403(
+    emu: Emulator,
+    client: AsyncVideoClient,
+    http: aiohttp.ClientSession,
+    auth: dict[str, str],
+    deep_part: int,
+) -> None:
+    room = await client.rooms.create()
+    tokens = await client.rooms.generate_join_client_token(room.id)
+    parts = tokens.refresh_token.split(".")
+    parts[deep_part] = _b64(_DEEP)
+    forged = ".".join(parts)
+    url = f"{emu.base_url}/rooms/{room.id}/actions/refresh_client_token"
+    async with http.post(url, json={"refresh_token": forged}, headers=auth) as resp:
+        assert resp.status == 403, await resp.text()
+        assert (await resp.json())["errors"][0]["detail"] == "the token signature is invalid"
+    with pytest.raises(EmulatorError) as caught:
+        await emu.join(room.id, forged)
+    assert caught.value.status == 403
+
+
+async def test_a_refresh_token_cannot_join_and_says_why(
+    emu: Emulator, client: AsyncVideoClient
+) -> None:
+    room = await client.rooms.create()
+    tokens = await client.rooms.generate_join_client_token(room.id)
+    with pytest.raises(EmulatorError, match="the token is not an access token"):
+        await emu.join(room.id, tokens.refresh_token)
+    with pytest.raises(APIStatusError, match="the token is not a refresh token") as caught:
+        await client.rooms.refresh_client_token(room.id, refresh_token=tokens.token)
+    assert caught.value.status == 403

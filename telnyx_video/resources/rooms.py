@@ -8,7 +8,12 @@ import logging
 from telnyx_video._pagination import AsyncPaginator
 from telnyx_video._query import DateArg, encode_id, filter_params
 from telnyx_video._types import NOT_GIVEN, NotGiven
-from telnyx_video.errors import APIConnectionError, APIStatusError, UnprocessableEntityError
+from telnyx_video.errors import (
+    APIConnectionError,
+    APIStatusError,
+    RateLimitError,
+    UnprocessableEntityError,
+)
 from telnyx_video.models import JoinClientToken, RefreshedClientToken, Room, RoomSession
 from telnyx_video.resources._base import AsyncResource, body_of, given
 
@@ -94,18 +99,16 @@ class AsyncRooms(AsyncResource):
             return await self._data(
                 Room, "POST", "/rooms", body=body, timeout=timeout, max_retries=max_retries
             )
+        # One retry loop, here: the transport makes single attempts (max_retries=0), so
+        # max_retries bounds the POSTs sent, whatever mix of failures happens.
         budget = self._transport.max_retries if isinstance(max_retries, NotGiven) else max_retries
+        policy = self._transport.retry_policy
         attempt = 0
         ambiguous: APIStatusError | APIConnectionError | None = None
         while True:
             try:
                 return await self._data(
-                    Room,
-                    "POST",
-                    "/rooms",
-                    body=body,
-                    timeout=timeout,
-                    max_retries=max_retries,
+                    Room, "POST", "/rooms", body=body, timeout=timeout, max_retries=0
                 )
             except UnprocessableEntityError as exc:
                 # A retry of a create whose first try did go through: the name is now taken.
@@ -116,26 +119,32 @@ class AsyncRooms(AsyncResource):
                     raise
                 return existing
             except (APIStatusError, APIConnectionError) as exc:
-                if not _is_ambiguous(exc):
+                delay: float | None
+                if _is_ambiguous(exc):
+                    ambiguous = exc
+                    # The room may exist now, even after the last allowed attempt: look first.
+                    existing = await self._lookup_after(exc, unique_name, timeout, max_retries)
+                    if existing is not None:
+                        logger.info(
+                            "POST /rooms failed ambiguously (%s) but room %r exists; using it",
+                            type(exc).__name__,
+                            unique_name,
+                            extra={"method": "POST", "path": "/rooms", "attempt": attempt + 1},
+                        )
+                        return existing
+                    delay = policy.backoff(attempt)
+                elif isinstance(exc, RateLimitError):
+                    delay = policy.delay(attempt, exc.retry_after)
+                elif isinstance(exc, APIConnectionError):  # never reached the server
+                    delay = policy.backoff(attempt)
+                else:
                     raise
-                ambiguous = exc
-                # The room may exist now, even after the last allowed attempt: look first.
-                existing = await self._lookup_after(exc, unique_name, timeout, max_retries)
-                if existing is not None:
-                    logger.info(
-                        "POST /rooms failed ambiguously (%s) but room %r exists; using it",
-                        type(exc).__name__,
-                        unique_name,
-                        extra={"method": "POST", "path": "/rooms", "attempt": attempt + 1},
-                    )
-                    return existing
-                if attempt >= budget:
+                if delay is None or attempt >= budget:
                     raise
-                delay = self._transport.retry_policy.backoff(attempt)
                 logger.info(
-                    "POST /rooms failed ambiguously (%s) and no room %r exists; retrying in %.3f s",
-                    type(exc).__name__,
+                    "POST /rooms for %r failed (%s); retrying in %.3f s",
                     unique_name,
+                    type(exc).__name__,
                     delay,
                     extra={
                         "method": "POST",

@@ -280,3 +280,29 @@ async def test_failed_lookup_raises_the_ambiguous_failure(
     assert len(fake.rooms) == 1
     assert posts(server) == 1
     assert lookups(server) == 1
+
+
+async def test_max_retries_bounds_the_posts_whatever_the_mix_of_failures(
+    server: TestServer, make_client: MakeClient
+) -> None:
+    """429s and 5xx share one budget: max_retries=2 means at most 3 POSTs, never 3 x 3."""
+    failures = itertools.cycle(["429", "429", "500"])
+
+    async def post(request: web.Request) -> web.StreamResponse:
+        if next(failures) == "429":
+            return web.json_response(
+                {"errors": [{"code": "10011", "title": "Too many requests"}]},
+                status=429,
+                headers={"Retry-After": "0"},
+            )
+        return web.json_response({"errors": [{"code": "x", "title": "boom"}]}, status=500)
+
+    async def no_rooms(request: web.Request) -> web.StreamResponse:
+        return web.json_response(page_json([]))
+
+    server.on("POST", "/rooms", post)
+    server.on("GET", "/rooms", no_rooms)
+    client = make_client(max_retries=2)
+    with pytest.raises(APIStatusError):
+        await client.rooms.create(unique_name="bounded")
+    assert len(server.calls("POST", "/rooms")) == 3

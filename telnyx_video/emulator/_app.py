@@ -25,13 +25,16 @@ from telnyx_video.emulator._records import SessionRecord
 from telnyx_video.emulator._validation import NO_BODY, Checked, ValidationFailed, check
 from telnyx_video.models import JoinClientToken, RefreshedClientToken
 
-__all__ = ["API_PREFIX", "CONTROL_PREFIX", "CORE", "build_app"]
+__all__ = ["API_PREFIX", "CONTROL_PREFIX", "CORE", "MAX_JSON_DEPTH", "build_app"]
 
 logger = logging.getLogger("telnyx_video.emulator")
 
 API_PREFIX = "/v2"
 CONTROL_PREFIX = "/_emulator/"
 CORE = web.AppKey("core", Core)
+#: How deeply a request body may nest arrays and objects (the top-level object is 1): the
+#: API's deepest body is far shallower, and deeper ones only serve to exhaust the stack.
+MAX_JSON_DEPTH = 64
 _DUMPS = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 #: An API handler: it runs synchronously to its end (no ``await`` inside), so the records it
@@ -121,13 +124,49 @@ def _decode_json(request: web.Request, raw: bytes) -> Any:
         )
     try:
         body = json.loads(raw)
-        if b"\\u" in raw:  # escapes can smuggle in lone surrogates, which no answer could encode
+    except RecursionError:
+        raise _too_deep() from None
+    except ValueError:  # UnicodeError is a ValueError
+        raise _invalid_json() from None
+    if raw.count(b"[") + raw.count(b"{") > MAX_JSON_DEPTH and _nested_deeper(body, MAX_JSON_DEPTH):
+        raise _too_deep()
+    if b"\\u" in raw:  # escapes can smuggle in lone surrogates, which no answer could encode
+        try:
             _DUMPS(body).encode()
-    except (ValueError, RecursionError):  # UnicodeError is a ValueError
-        raise EmulatorError(
-            400, errors.INVALID_JSON, "Invalid JSON", "The request body is not valid JSON."
-        ) from None
+        except ValueError:
+            raise _invalid_json() from None
     return body
+
+
+def _invalid_json() -> EmulatorError:
+    return EmulatorError(
+        400, errors.INVALID_JSON, "Invalid JSON", "The request body is not valid JSON."
+    )
+
+
+def _too_deep() -> EmulatorError:
+    return EmulatorError(
+        400,
+        errors.INVALID_JSON,
+        "Invalid JSON",
+        f"The request body is nested too deeply (more than {MAX_JSON_DEPTH} levels).",
+    )
+
+
+def _nested_deeper(value: Any, limit: int) -> bool:
+    """Whether ``value`` nests arrays and objects more than ``limit`` levels (no recursion)."""
+    if not isinstance(value, dict | list):
+        return False
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item
+        for child in children:
+            if isinstance(child, dict | list):
+                if depth >= limit:
+                    return True
+                stack.append((child, depth + 1))
+    return False
 
 
 def _lookup(core: Core, name: str, value: str) -> Any:

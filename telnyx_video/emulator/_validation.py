@@ -206,8 +206,31 @@ def _show(value: Any) -> str:
     try:
         text = json.dumps(value, ensure_ascii=False)
     except (TypeError, ValueError):
-        text = repr(value)
+        text = _repr(value)
+    except RecursionError:  # nested deeper than the stack: say what it starts with
+        text = _outline(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _repr(value: Any) -> str:
+    try:
+        return repr(value)
+    except RecursionError:
+        return _outline(value)
+
+
+def _outline(value: Any) -> str:
+    """The opening brackets of a deeply nested array or object, for :func:`_show`."""
+    text = ""
+    while len(text) < 60 and isinstance(value, list | dict) and value:
+        if isinstance(value, list):
+            text += "["
+            value = value[0]
+        else:
+            key = next(iter(value))
+            text += "{" + json.dumps(str(key), ensure_ascii=False) + ": "
+            value = value[key]
+    return text + "..."
 
 
 def _json_type(value: Any) -> str:

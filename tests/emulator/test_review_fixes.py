@@ -15,6 +15,8 @@ import pytest
 
 from telnyx_video import AsyncVideoClient
 from telnyx_video.emulator import Emulator, EmulatorError
+from telnyx_video.emulator._app import MAX_JSON_DEPTH
+from telnyx_video.emulator._validation import ValidationFailed, check
 from telnyx_video.errors import APIStatusError
 
 from .support import API_KEY, Receiver
@@ -173,6 +175,7 @@ def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
+AUTH = {"Authorization": f"Bearer {API_KEY}"}
 _DEEP = b"[" * 100_000 + b"]" * 100_000
 
 
@@ -208,3 +211,47 @@ async def test_a_refresh_token_cannot_join_and_says_why(
     with pytest.raises(APIStatusError, match="the token is not a refresh token") as caught:
         await client.rooms.refresh_client_token(room.id, refresh_token=tokens.token)
     assert caught.value.status == 403
+
+
+# -- deeply nested and oversized input ----------------------------------------------------
+
+
+def _nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+@pytest.mark.parametrize("depth", [65, 500, 900, 990])
+async def test_bodies_nested_too_deep_are_a_400(
+    emu: Emulator, client: AsyncVideoClient, http: aiohttp.ClientSession, depth: int
+) -> None:
+    raw = '{"unique_name": ' + _nested(depth - 1) + "}"  # the outer object is one level
+    headers = {**AUTH, "Content-Type": "application/json"}
+    async with http.post(emu.base_url + "/rooms", data=raw, headers=headers) as resp:
+        assert resp.status == 400, await resp.text()
+        (error,) = (await resp.json())["errors"]
+    assert "nested" in error["detail"]
+    assert [room async for room in client.rooms.list()] == []
+
+
+async def test_bodies_nested_up_to_the_limit_are_validated(
+    emu: Emulator, http: aiohttp.ClientSession
+) -> None:
+    raw = '{"unique_name": ' + _nested(MAX_JSON_DEPTH - 1) + "}"
+    headers = {**AUTH, "Content-Type": "application/json"}
+    async with http.post(emu.base_url + "/rooms", data=raw, headers=headers) as resp:
+        assert resp.status == 422, await resp.text()
+        (error,) = (await resp.json())["errors"]
+    assert error["detail"].startswith("unique_name must be a string, got [[[")
+    assert error["source"] == {"pointer": "/unique_name"}
+
+
+@pytest.mark.parametrize("depth", [100, 5_000])
+def test_problems_show_deeply_nested_values_without_failing(depth: int) -> None:
+    value: list[object] = []
+    for _ in range(depth):
+        value = [value]
+    with pytest.raises(ValidationFailed) as caught:
+        check("CreateRoom", body={"unique_name": value})
+    (problem,) = caught.value.problems
+    assert problem.detail.startswith("unique_name must be a string, got ")
+    assert len(problem.detail) < 120

@@ -9,7 +9,8 @@ contract (``openapi.json``): types, ``minimum``/``maximum``, ``enum``, ``require
 Strictness:
 
 * In JSON bodies types are strict: ``true`` is not an integer and ``"5"`` is not an integer.
-* Query strings are parsed: integers in base 10 (ASCII digits, optional leading ``-``),
+* Query strings are parsed: integers in base 10 (ASCII digits, optional leading ``-``, at
+  most 18 digits besides leading zeros),
   booleans only as ``true``/``false``, dates as ``YYYY-MM-DD``, UUIDs in the canonical
   8-4-4-4-12 hexadecimal form. A query key given twice is a problem (a bulk delete must never
   guess which value was meant).
@@ -173,6 +174,8 @@ _QueryParse = Callable[[str, str, list[Problem]], Any]
 _UUID_RE: Final = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}\Z")
 _DATE_RE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 _INT_RE: Final = re.compile(r"-?[0-9]+\Z")
+#: Query integers longer than this (leading zeros aside) are refused before ``int()``.
+_MAX_INT_DIGITS: Final = 18
 _RESOLUTION_RE: Final = re.compile(r"([0-9]{1,6})x([0-9]{1,6})\Z")
 _URL_FORBIDDEN_RE: Final = re.compile(r"[\x00-\x20\x7f]")
 
@@ -577,6 +580,15 @@ def _compile_query_scalar(schema: Mapping[str, Any]) -> _QueryParse:
                 problems.append(
                     _query_problem(key, f"{key} must be a base-10 integer, got {_show(raw)}.")
                 )
+                return _INVALID
+            if len(raw.lstrip("-").lstrip("0")) > _MAX_INT_DIGITS:
+                # Beyond any bound of the contract (and int() refuses 4300+ digits anyway).
+                bounds = (
+                    _range_text(minimum, maximum)
+                    if minimum is not None or maximum is not None
+                    else f"an integer of at most {_MAX_INT_DIGITS} digits"
+                )
+                problems.append(_query_problem(key, f"{key} must be {bounds}, got {_show(raw)}."))
                 return _INVALID
             value = int(raw)
             if (minimum is not None and value < minimum) or (

@@ -255,3 +255,20 @@ def test_problems_show_deeply_nested_values_without_failing(depth: int) -> None:
     (problem,) = caught.value.problems
     assert problem.detail.startswith("unique_name must be a string, got ")
     assert len(problem.detail) < 120
+
+
+@pytest.mark.parametrize("raw", ["9" * 5000, "-" + "1" * 4301, "1" + "0" * 18])
+async def test_huge_query_integers_are_a_422(
+    emu: Emulator, http: aiohttp.ClientSession, raw: str
+) -> None:
+    async with http.get(emu.base_url + "/rooms", params={"page[size]": raw}, headers=AUTH) as resp:
+        assert resp.status == 422, await resp.text()
+        (error,) = (await resp.json())["errors"]
+    assert error["source"] == {"parameter": "page[size]"}
+    assert error["detail"].startswith("page[size] must be between 1 and 250, got ")
+    assert len(error["detail"]) < 120
+
+
+def test_long_but_small_query_integers_still_parse() -> None:
+    checked = check("ListRooms", query={"page[size]": "0" * 30 + "7"})
+    assert checked.query["page"]["size"] == 7

@@ -7,7 +7,14 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from telnyx_video._retry import RetryPolicy
-from telnyx_video._transport import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, Transport, check_base_url
+from telnyx_video._transport import (
+    DEFAULT_BASE_URL,
+    DEFAULT_TIMEOUT,
+    Transport,
+    check_base_url,
+    check_max_retries,
+    check_timeout,
+)
 from telnyx_video.errors import ConfigurationError
 
 if TYPE_CHECKING:
@@ -68,14 +75,14 @@ class AsyncVideoClient:
         allow_insecure_http: bool = False,
     ) -> None:
         key = api_key if api_key is not None else os.environ.get("TELNYX_API_KEY")
+        if key is not None and not isinstance(key, str):
+            raise ConfigurationError(f"api_key must be a str, got {type(key).__name__}")
         if not key or not key.strip():
             raise ConfigurationError(
                 "no API key: pass api_key=... or set the TELNYX_API_KEY environment variable"
             )
-        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-            raise ConfigurationError(f"max_retries must be an integer >= 0, got {max_retries!r}")
-        if timeout is not None and not timeout > 0:
-            raise ConfigurationError(f"timeout must be > 0 seconds or None, got {timeout!r}")
+        check_max_retries(max_retries, ConfigurationError)
+        timeout = check_timeout(timeout, ConfigurationError)
         url = check_base_url(
             base_url or os.environ.get("TELNYX_BASE_URL") or DEFAULT_BASE_URL,
             allow_insecure_http=allow_insecure_http,

@@ -48,23 +48,6 @@ DEFAULT_TIMEOUT: Final = 30.0
 USER_AGENT: Final = f"telnyx-video-python/{__version__}"
 
 
-class _Secret:
-    """Holds the API key so that no repr, str or traceback local can show it."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "'***'"
-
-    __str__ = __repr__
-
-
 class _Headers(dict[str, str]):
     """Request headers whose repr hides the ``Authorization`` value (tracebacks, debuggers)."""
 
@@ -106,6 +89,26 @@ def is_loopback_host(host: str | None) -> bool:
         return False
 
 
+def check_timeout(value: object, error: type[ValueError] = ValueError) -> float | None:
+    """A timeout in seconds: a finite number > 0, or ``None`` for no limit."""
+    if value is None:
+        return None
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not 0 < value < float("inf")
+    ):
+        raise error(f"timeout must be a number of seconds > 0, or None; got {value!r}")
+    return float(value)
+
+
+def check_max_retries(value: object, error: type[ValueError] = ValueError) -> int:
+    """A retry count: an integer >= 0."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise error(f"max_retries must be an integer >= 0, got {value!r}")
+    return value
+
+
 def check_base_url(base_url: str, *, allow_insecure_http: bool) -> URL:
     """Validate a base URL: absolute http(s), and plain http only for loopback or opt-in."""
     url = URL(base_url.rstrip("/"))
@@ -121,6 +124,8 @@ def check_base_url(base_url: str, *, allow_insecure_http: bool) -> URL:
         )
     if url.user or url.password:
         raise ConfigurationError("base_url must not carry credentials")
+    if url.query_string or url.fragment:
+        raise ConfigurationError(f"base_url must not have a query or fragment, got {base_url!r}")
     return url
 
 
@@ -138,7 +143,6 @@ class Transport:
         session: aiohttp.ClientSession | None,
         user_agent: str | None,
     ) -> None:
-        self._key = _Secret(api_key)
         self.base_url = base_url
         self._base = str(base_url)
         self.timeout = timeout
@@ -230,8 +234,12 @@ class Transport:
         (timeouts, 5xx, connections dropped after sending) are retried; by default only
         safe methods (GET, DELETE) retry them.
         """
-        retries = self.max_retries if isinstance(max_retries, NotGiven) else max_retries
-        seconds = self.timeout if isinstance(timeout, NotGiven) else timeout
+        retries = (
+            self.max_retries
+            if isinstance(max_retries, NotGiven)
+            else check_max_retries(max_retries)
+        )
+        seconds = self.timeout if isinstance(timeout, NotGiven) else check_timeout(timeout)
         if retry_ambiguous is None:
             retry_ambiguous = method in SAFE_METHODS
         url = URL(f"{self._base}{path}{'?' + query if query else ''}", encoded=True)
@@ -303,39 +311,41 @@ class Transport:
                 headers=headers,
                 timeout=client_timeout,
                 allow_redirects=False,
+                raise_for_status=False,  # even if a caller's session says otherwise
             ) as resp:
                 raw = await resp.read()
                 status = resp.status
                 resp_headers = resp.headers
                 reason = resp.reason or ""
-        except TimeoutError as exc:
-            raise APITimeoutError(
+        # Each failure is raised after its handler, not from it: aiohttp's exceptions and
+        # the frames they carry hold our request headers (the key), and a chained cause or
+        # context would hand them to every traceback printer and error tracker.
+        except TimeoutError:
+            broken = APITimeoutError(
                 f"{method} {path} timed out after {client_timeout.total} s",
                 method=method,
                 url=path,
-            ) from exc
+            )
         except aiohttp.ClientConnectorError as exc:
             # The connection was never established: nothing reached the server.
-            raise APIConnectionError(
+            broken = APIConnectionError(
                 f"{method} {path}: cannot connect to {url.host}:{url.port} ({exc.strerror})",
                 method=method,
                 url=path,
                 maybe_sent=False,
-            ) from exc
+            )
         except aiohttp.ClientResponseError as exc:
-            # Its request_info holds our request headers, Authorization included: keep it
-            # out of the exception chain (raised below, outside this handler).
             broken = APIConnectionError(
                 f"{method} {path}: malformed response ({type(exc).__name__}: {exc.message})",
                 method=method,
                 url=path,
             )
         except (aiohttp.ClientError, OSError) as exc:
-            raise APIConnectionError(
+            broken = APIConnectionError(
                 f"{method} {path}: connection failed ({type(exc).__name__}: {exc})",
                 method=method,
                 url=path,
-            ) from exc
+            )
         if broken is not None:
             raise broken
         if logger.isEnabledFor(logging.DEBUG):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import traceback
 
 import aiohttp
 import pytest
@@ -12,6 +13,7 @@ from telnyx_video import (
     AsyncVideoClient,
     AuthenticationError,
     ConfigurationError,
+    NotFoundError,
 )
 
 from .helpers import API_KEY, MakeClient, Reply, TestServer, data, refused_port, room_json
@@ -227,8 +229,6 @@ async def test_key_is_not_in_reprs(make_client: MakeClient) -> None:
         repr(client._transport),
         repr(client.rooms),
         repr(client.room_sessions),
-        repr(client._transport._key),
-        str(client._transport._key),
         repr(client._transport._headers),
         str(client._transport._json_headers),
     ]
@@ -259,3 +259,69 @@ async def test_key_is_not_in_logs_or_errors(
         assert API_KEY not in repr(err)
         assert API_KEY not in repr(vars(err))
         assert API_KEY not in str(err.__cause__ or "")
+
+
+# --- argument checks ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("timeout", [0, -5, float("nan"), float("inf"), "3", True])
+async def test_bad_per_call_timeout_is_refused(
+    server: TestServer, client: AsyncVideoClient, timeout: object
+) -> None:
+    with pytest.raises(ValueError, match="timeout"):
+        await client.rooms.retrieve("r1", timeout=timeout)  # type: ignore[arg-type]
+    assert server.requests == []
+
+
+@pytest.mark.parametrize("max_retries", [-1, 2.5, "3", None])
+async def test_bad_per_call_max_retries_is_refused(
+    server: TestServer, client: AsyncVideoClient, max_retries: object
+) -> None:
+    with pytest.raises(ValueError, match="max_retries"):
+        await client.rooms.retrieve("r1", max_retries=max_retries)  # type: ignore[arg-type]
+    assert server.requests == []
+
+
+@pytest.mark.parametrize("timeout", [0, -1, float("nan"), "30"])
+def test_bad_client_timeout_is_a_configuration_error(timeout: object) -> None:
+    with pytest.raises(ConfigurationError, match="timeout"):
+        AsyncVideoClient("key", timeout=timeout)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "base_url", ["https://api.example.com/v2?x=1", "https://api.example.com/v2#frag"]
+)
+def test_base_url_with_query_or_fragment_is_refused(base_url: str) -> None:
+    with pytest.raises(ConfigurationError, match="query or fragment"):
+        AsyncVideoClient("key", base_url=base_url)
+
+
+def test_non_string_key_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match="api_key must be a str"):
+        AsyncVideoClient(b"key")  # type: ignore[arg-type]
+
+
+async def test_a_callers_raise_for_status_session_still_gets_typed_errors(
+    server: TestServer,
+) -> None:
+    server.on("GET", "/rooms/nope", Reply(404, {"errors": [{"code": "10005", "title": "Nope"}]}))
+    async with aiohttp.ClientSession(raise_for_status=True) as session:
+        client = AsyncVideoClient(API_KEY, base_url=server.base_url, session=session)
+        with pytest.raises(NotFoundError) as info:
+            await client.rooms.retrieve("nope")
+        await client.close()
+    assert info.value.code == "10005"
+    assert len(server.requests) == 1  # a 404 is not retried
+
+
+async def test_connection_errors_carry_no_aiohttp_chain(make_client: MakeClient) -> None:
+    """aiohttp's exceptions and frames hold the request headers: none may hang off ours."""
+    with refused_port() as port:
+        client = make_client(base_url=f"http://127.0.0.1:{port}/v2", max_retries=0)
+        with pytest.raises(APIConnectionError) as info:
+            await client.rooms.retrieve("r1")
+    exc = info.value
+    assert exc.__cause__ is None
+    assert exc.__context__ is None
+    text = "".join(traceback.TracebackException.from_exception(exc, capture_locals=True).format())
+    assert API_KEY not in text

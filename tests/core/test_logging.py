@@ -92,5 +92,5 @@ async def test_create_recovery_is_logged(
     room = await client.rooms.create(unique_name="standup")
     assert room.id == "r1"
     messages = [r.getMessage() for r in ours(caplog)]
-    assert any("no room 'standup' exists; retrying" in m for m in messages)
+    assert any("for 'standup' failed (InternalServerError); retrying" in m for m in messages)
     assert any("room 'standup' exists; using it" in m for m in messages)

@@ -100,7 +100,6 @@ async def test_no_key_in_any_repr(stub: StubServer, client: AsyncVideoClient) ->
     objects: list[Any] = [
         client,
         transport,
-        transport._key,
         transport.retry_policy,
         client.rooms,
         client.room_sessions,

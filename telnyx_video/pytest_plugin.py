@@ -5,7 +5,8 @@ fixtures available:
 
 ``telnyx_emulator``
     A running :class:`~telnyx_video.emulator.EmulatorThread` (one per test session, on a
-    background thread), with its state reset before each test. Control it with its blocking
+    background thread), reset before each test: no rooms, webhooks or faults from other
+    tests, and the clock back to real time. Control it with its blocking
     methods: ``join``, ``leave``, ``advance``, ``wait_for_webhooks``, ``configure_faults``.
 ``telnyx_client``
     An :class:`~telnyx_video.AsyncVideoClient` pointed at the emulator (needs
@@ -44,7 +45,8 @@ def telnyx_emulator_server() -> Iterator[EmulatorThread]:
 
 @pytest.fixture
 def telnyx_emulator(telnyx_emulator_server: EmulatorThread) -> EmulatorThread:
-    """A running emulator with no rooms, webhooks or faults left over from other tests."""
+    """A running emulator with no rooms, webhooks, faults or clock moves left over from other
+    tests."""
     telnyx_emulator_server.reset()
     return telnyx_emulator_server
 

@@ -18,7 +18,8 @@ class Clock:
 
     ``Clock()`` follows the system clock; ``Clock(start=datetime(...))`` starts at that
     instant and only moves when :meth:`advance` is called, which makes tests exact.
-    Either way :meth:`advance` shifts the clock forward by the given number of seconds.
+    Either way :meth:`advance` shifts the clock forward by the given number of seconds, and
+    :meth:`reset` undoes those shifts.
     """
 
     __slots__ = ("_frozen_at", "_lock", "_offset")
@@ -55,6 +56,13 @@ class Clock:
             if seconds > (_LATEST - (base + self._offset)).total_seconds():
                 raise ValueError(f"the clock cannot move past {_LATEST.year - 1}")
             self._offset += timedelta(seconds=seconds)
+        return self.now()
+
+    def reset(self) -> datetime:
+        """Undo every :meth:`advance`: a frozen clock goes back to its start, a real-time one
+        back to real time. Returns the new instant."""
+        with self._lock:
+            self._offset = timedelta()
         return self.now()
 
     def __repr__(self) -> str:

@@ -133,12 +133,14 @@ class Core:
         return self.sync()
 
     async def reset(self) -> None:
-        """Drop every record, pending delivery, log entry and fault setting.
+        """Drop every record, pending delivery, log entry and fault setting, and rewind the
+        clock (see :meth:`Clock.reset`).
 
         Response-check violations are kept: they belong to whoever checks them.
         """
         await self.webhooks.reset()
         self.state = State(self.settings, self.tokens)
+        self.clock.reset()
         self._arm()
         self.faults.configure(None)
         self.faults.stats.requests_seen = 0

@@ -218,7 +218,9 @@ class Emulator:
         return self._core.advance(seconds)
 
     async def reset(self) -> None:
-        """Drop every resource, pending webhook, log entry and fault setting."""
+        """Drop every resource, pending webhook, log entry and fault setting, and undo every
+        :meth:`advance` (a frozen clock goes back to its start, a real-time one to real time).
+        """
         await self._core.reset()
 
     async def wait_for_webhooks(

@@ -153,7 +153,7 @@ class EmulatorThread:
         return self._run(self.emulator.advance(seconds))
 
     def reset(self) -> None:
-        """Blocking :meth:`Emulator.reset`."""
+        """Blocking :meth:`Emulator.reset` (state, webhooks, faults and clock)."""
         self._run(self.emulator.reset())
 
     def wait_for_webhooks(

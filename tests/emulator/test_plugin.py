@@ -13,15 +13,21 @@ pytest_plugins = ["pytester"]
 def test_fixtures_in_user_tests(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
+        from datetime import UTC, datetime
+
         import pytest
 
         def test_emulator_is_reset(telnyx_emulator):
             assert telnyx_emulator.base_url.endswith("/v2")
             telnyx_emulator.configure_faults(error_rate=1.0)
 
+            telnyx_emulator.advance(3600)
+
         def test_second_test_starts_clean(telnyx_emulator):
             assert telnyx_emulator.fault_stats.requests_seen == 0
             assert telnyx_emulator.fault_stats.faults_injected == 0
+            # The hour the first test moved the clock does not leak into this one.
+            assert telnyx_emulator.now() <= datetime.now(UTC)
 
         @pytest.mark.asyncio
         async def test_async_client(telnyx_client, telnyx_emulator):

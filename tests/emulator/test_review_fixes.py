@@ -8,18 +8,19 @@ import base64
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import aiohttp
 import pytest
 
 from telnyx_video import AsyncVideoClient
-from telnyx_video.emulator import Emulator, EmulatorError
+from telnyx_video.emulator import Clock, Emulator, EmulatorError
 from telnyx_video.emulator._app import MAX_JSON_DEPTH
 from telnyx_video.emulator._validation import ValidationFailed, check
 from telnyx_video.errors import APIStatusError
 
-from .support import API_KEY, Receiver
+from .support import API_KEY, START, Receiver
 
 # -- a request whose body arrives late ----------------------------------------------------
 
@@ -272,3 +273,30 @@ async def test_huge_query_integers_are_a_422(
 def test_long_but_small_query_integers_still_parse() -> None:
     checked = check("ListRooms", query={"page[size]": "0" * 30 + "7"})
     assert checked.query["page"]["size"] == 7
+
+
+# -- reset rewinds the clock ---------------------------------------------------------------
+
+
+def test_clock_reset_returns_a_frozen_clock_to_its_start() -> None:
+    clock = Clock(START)
+    clock.advance(3600)
+    clock.reset()
+    assert clock.now() == START
+    clock.advance(5)
+    assert clock.now() == START + timedelta(seconds=5)
+
+
+def test_clock_reset_returns_a_real_time_clock_to_real_time() -> None:
+    clock = Clock()
+    clock.advance(3600)
+    clock.reset()
+    assert clock.now() <= datetime.now(UTC)
+
+
+async def test_emulator_reset_rewinds_the_clock(emu: Emulator, client: AsyncVideoClient) -> None:
+    await emu.advance(7200)
+    await emu.reset()
+    assert emu.now() == START
+    room = await client.rooms.create()
+    assert room.created_at == START

@@ -624,6 +624,25 @@ def _is_loopback_peer(request: web.Request) -> bool:
     return address.is_loopback
 
 
+def _refuse_web_pages(request: web.Request) -> None:
+    """Refuse requests a browser sends on behalf of a web page.
+
+    Any page a local browser shows could otherwise POST to ``/_emulator/reset`` (a "simple"
+    cross-origin request needs no preflight): browsers mark such requests with ``Origin``
+    (every POST) or ``Sec-Fetch-Site`` (``cross-site``/``same-site``), which tools such as
+    curl or the SDK never send.
+    """
+    fetch_site = request.headers.get("Sec-Fetch-Site", "").strip().lower()
+    if "Origin" in request.headers or fetch_site in ("cross-site", "same-site"):
+        raise EmulatorError(
+            403,
+            errors.FORBIDDEN,
+            "Forbidden",
+            "The control API refuses requests made by web pages (Origin or cross-site "
+            "Sec-Fetch-Site header).",
+        )
+
+
 def _check_control_token(request: web.Request, expected: bytes) -> None:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     given = token.strip().encode("utf-8", "replace")
@@ -671,9 +690,13 @@ async def _handle_control(request: web.Request, handler: Any, core: Core) -> web
         raise EmulatorError(
             403, errors.FORBIDDEN, "Forbidden", "The control API answers loopback clients only."
         )
-    expected = core.control_token_bytes
-    if expected is not None and handler is not control_media:
-        _check_control_token(request, expected)
+    if handler is not control_media:
+        _refuse_web_pages(request)
+        expected = core.control_token_bytes
+        if expected is not None:
+            _check_control_token(request, expected)
+        if request.method == "POST" and request.body_exists:
+            _decode_json(request, await request.read())  # 415 unless JSON, 400 unless valid
     try:
         response: web.StreamResponse = await handler(request)
     finally:

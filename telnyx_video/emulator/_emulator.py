@@ -51,11 +51,12 @@ class Emulator:
     random key.
 
     The control API under ``/_emulator/`` (join, leave, advance, reset, faults, the webhook
-    log) answers loopback peers only, and needs no API key. Set ``control_token`` to also
-    require ``Authorization: Bearer <control_token>`` on it, e.g. when other local users or
-    processes must not drive the emulator; media downloads (``/_emulator/media/...``, the
-    ``download_url`` of recordings and compositions) stay open to loopback peers, like the
-    pre-signed URLs they stand for.
+    log) answers loopback peers only, refuses requests made by web pages (an ``Origin`` or a
+    cross-site ``Sec-Fetch-Site`` header) and takes JSON bodies only; it needs no API key.
+    Set ``control_token`` to also require ``Authorization: Bearer <control_token>`` on it,
+    e.g. when other local users or processes must not drive the emulator; media downloads
+    (``/_emulator/media/...``, the ``download_url`` of recordings and compositions) stay open
+    to loopback peers, like the pre-signed URLs they stand for.
 
     Webhooks go to loopback URLs only, one at a time per room and in order; each attempt is
     bounded by the room's (or composition's) ``webhook_timeout_secs`` (10 s when unset), so

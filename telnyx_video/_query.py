@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -14,6 +14,7 @@ __all__ = ["DateArg", "build_query", "encode_id", "filter_params"]
 
 DateArg = DateFilter | date | str
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}").fullmatch
 _PLAIN_ID = re.compile(r"[A-Za-z0-9_~-]+").fullmatch
 _KEY_SAFE = "[]_"
 _VALUE_SAFE = "-_.~:"
@@ -40,6 +41,9 @@ def _scalar(value: Any, name: str) -> str:
     if isinstance(value, int | float):
         return str(value)
     if isinstance(value, datetime):
+        # The API compares dates in UTC: an aware datetime counts on its UTC date.
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC)
         return value.date().isoformat()
     if isinstance(value, date):
         return value.isoformat()
@@ -51,6 +55,8 @@ def _scalar(value: Any, name: str) -> str:
 def _date(value: Any, name: str) -> str:
     if isinstance(value, str):
         try:
+            if not _ISO_DATE(value):  # fromisoformat also takes 20260105 and 2026W011
+                raise ValueError(value)
             date.fromisoformat(value)
         except ValueError:
             raise ValueError(
@@ -81,6 +87,9 @@ def filter_params(**filters: Any) -> list[tuple[str, Any]]:
             else:
                 pairs.append((f"filter[{name}][eq]", _date(value, name)))
         else:
+            if isinstance(value, str) and not value.strip():
+                # A server that ignores an empty filter would match everything: never send one.
+                raise ValueError(f"{name} must not be empty (pass None to leave it out)")
             pairs.append((f"filter[{name}]", _scalar(value, name)))
     return pairs
 

@@ -11,7 +11,7 @@ import attrs
 __all__ = ["RetryPolicy", "parse_retry_after"]
 
 RETRYABLE_STATUSES = frozenset({408, 429})
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE", "PUT"})
+SAFE_METHODS = frozenset({"GET", "DELETE"})
 
 
 def parse_retry_after(value: str | None) -> float | None:

@@ -603,7 +603,9 @@ class RoomRecordings(SyncResource[AsyncRoomRecordings]):
         """Delete every recording matching the filters; returns how many were deleted.
 
         With no filter at all this would delete every recording of the account, so it is
-        refused unless you also pass ``delete_all=True``.
+        refused unless you also pass ``delete_all=True``. An ambiguous failure (timeout, 5xx,
+        dropped connection) is raised rather than retried, since the count of a retry would
+        leave out what the first attempt deleted; calling again is safe.
         """
         return self._portal.call(
             self._async.delete_many,

@@ -94,7 +94,9 @@ class AsyncRoomRecordings(AsyncResource):
         """Delete every recording matching the filters; returns how many were deleted.
 
         With no filter at all this would delete every recording of the account, so it is
-        refused unless you also pass ``delete_all=True``.
+        refused unless you also pass ``delete_all=True``. An ambiguous failure (timeout, 5xx,
+        dropped connection) is raised rather than retried, since the count of a retry would
+        leave out what the first attempt deleted; calling again is safe.
         """
         query = filter_params(
             date_ended_at=date_ended_at,
@@ -111,12 +113,15 @@ class AsyncRoomRecordings(AsyncResource):
                 "delete_many() without filters deletes every recording of the account; "
                 "pass a filter, or delete_all=True if that is what you want"
             )
+        # Only failures that certainly changed nothing (429, no connection) are retried: after
+        # an ambiguous one, a retry would report only what was left to delete, not the count.
         response = await self._call(
             "DELETE",
             "/room_recordings",
             query=list(query),
             timeout=timeout,
             max_retries=max_retries,
+            retry_ambiguous=False,
         )
         body = response.body
         data = body.get("data") if isinstance(body, dict) else None

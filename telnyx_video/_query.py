@@ -42,9 +42,8 @@ def _scalar(value: Any, name: str) -> str:
         return str(value)
     if isinstance(value, datetime):
         # The API compares dates in UTC: an aware datetime counts on its UTC date.
-        if value.tzinfo is not None:
-            value = value.astimezone(UTC)
-        return value.date().isoformat()
+        moment: datetime = value.astimezone(UTC) if value.tzinfo is not None else value
+        return moment.date().isoformat()
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, str):

@@ -244,6 +244,7 @@ class ClientPortal:
         if self._running is None:
             return
         self._orphans.append((self._running, self._client))
+        self._client._transport.forget_after_fork()
         self._running = None
         if self._finalizer is not None:
             self._finalizer.detach()

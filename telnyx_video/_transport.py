@@ -210,6 +210,23 @@ class Transport:
             )
         return self._session
 
+    def forget_after_fork(self) -> None:
+        """In a forked child: let go of the parent's session without closing it.
+
+        Its sockets are the parent's, still in use there, so nothing may be closed or sent
+        from the child; but aiohttp logs "Unclosed client session" / "Unclosed connector"
+        when such objects are collected, on every worker exit. Mark them closed, no I/O.
+        """
+        session, self._session = self._session, None
+        self._loop = None
+        if session is None or not self._owns_session:
+            return
+        connector = getattr(session, "_connector", None)
+        if connector is not None and hasattr(connector, "_closed"):
+            connector._closed = True
+        if hasattr(session, "_connector"):
+            session._connector = None
+
     async def close(self) -> None:
         """Close the session if we created it. Safe to call twice."""
         self._closed = True

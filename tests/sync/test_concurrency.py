@@ -6,6 +6,8 @@ import asyncio
 import json
 import os
 import signal
+import subprocess
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -178,3 +180,28 @@ def test_calling_from_the_portal_thread_is_a_clear_error(api: FakeAPI, client: V
         client._portal.call(close_from_inside)
     assert not client.closed
     assert client.rooms.retrieve(room_id).id == room_id
+
+
+def test_a_forked_child_exits_without_unclosed_session_complaints(api: FakeAPI) -> None:
+    """The parent's session is left alone in the child, and not reported as leaked."""
+    script = f"""
+import gc, os, sys
+from telnyx_video import VideoClient
+client = VideoClient({API_KEY!r}, base_url={api.base_url!r}, max_retries=0)
+client.rooms.list().first_page()          # the parent's loop, session and connection
+pid = os.fork()
+if pid == 0:
+    client.rooms.list().first_page()      # the child's own fresh loop
+    client.close()
+    del client
+    gc.collect()
+    sys.exit(0)                           # a normal interpreter exit, like a worker's
+_, status = os.waitpid(pid, 0)
+client.close()
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Unclosed" not in result.stderr, result.stderr

@@ -14,7 +14,7 @@ from telnyx_video.emulator._faults import FaultConfig, Faults
 from telnyx_video.emulator._records import ParticipantRecord
 from telnyx_video.emulator._state import Settings, State
 from telnyx_video.emulator._tokens import TokenIssuer
-from telnyx_video.emulator._webhooks import WebhookDispatcher
+from telnyx_video.emulator._webhooks import DEFAULT_WEBHOOK_LOG_SIZE, WebhookDispatcher
 
 __all__ = ["Core"]
 
@@ -34,6 +34,7 @@ class Core:
         check_responses: bool,
         signing_key: Ed25519PrivateKey | None = None,
         control_token: str | None = None,
+        webhook_log_size: int = DEFAULT_WEBHOOK_LOG_SIZE,
     ) -> None:
         self.api_key = api_key
         self.api_key_bytes = api_key.encode()
@@ -42,7 +43,7 @@ class Core:
         self.settings = settings
         self.tokens = TokenIssuer()
         self.state = State(settings, self.tokens)
-        self.webhooks = WebhookDispatcher(signing_key)
+        self.webhooks = WebhookDispatcher(signing_key, log_size=webhook_log_size)
         self.faults = Faults(faults)
         self.checker = ResponseChecker() if check_responses else None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -138,7 +139,9 @@ class Core:
 
         Response-check violations are kept: they belong to whoever checks them.
         """
-        await self.webhooks.reset()
+        # All at once, with no await in between: a request handled meanwhile sees either the
+        # old emulator or the new one, never half of each.
+        stopping = self.webhooks.discard()
         self.state = State(self.settings, self.tokens)
         self.clock.reset()
         self._arm()
@@ -146,3 +149,4 @@ class Core:
         self.faults.stats.requests_seen = 0
         self.faults.stats.faults_injected = 0
         self.faults.stats.by_kind.clear()
+        await self.webhooks.stopped(stopping)

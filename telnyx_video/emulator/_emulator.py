@@ -14,7 +14,7 @@ from telnyx_video.emulator._clock import Clock
 from telnyx_video.emulator._core import Core
 from telnyx_video.emulator._faults import FaultConfig, FaultStats
 from telnyx_video.emulator._state import Settings
-from telnyx_video.emulator._webhooks import WebhookDelivery
+from telnyx_video.emulator._webhooks import DEFAULT_WEBHOOK_LOG_SIZE, WebhookDelivery
 from telnyx_video.models import RoomParticipant
 
 __all__ = ["Emulator"]
@@ -61,7 +61,10 @@ class Emulator:
     Webhooks go to loopback URLs only, one at a time per room and in order; each attempt is
     bounded by the room's (or composition's) ``webhook_timeout_secs`` (10 s when unset), so
     a receiver that never answers delays only its own room. :meth:`close` cancels deliveries
-    in flight.
+    in flight. The delivery log (:attr:`webhook_deliveries`, ``GET /_emulator/webhooks``)
+    keeps the latest ``webhook_log_size`` attempts (10,000 by default), so a long-running
+    emulator does not grow without bound; :meth:`wait_for_webhooks` still counts every
+    attempt since the start or the last :meth:`reset`.
     """
 
     def __init__(
@@ -78,6 +81,7 @@ class Emulator:
         composition_processing_secs: float = 10.0,
         video_codec: str = "vp8",
         control_token: str | None = None,
+        webhook_log_size: int = DEFAULT_WEBHOOK_LOG_SIZE,
     ) -> None:
         if api_key is not None and (not isinstance(api_key, str) or not api_key.strip()):
             raise ValueError("api_key must be a non-empty string")
@@ -85,6 +89,12 @@ class Emulator:
             not isinstance(control_token, str) or not control_token.strip()
         ):
             raise ValueError("control_token must be a non-empty string")
+        if (
+            isinstance(webhook_log_size, bool)
+            or not isinstance(webhook_log_size, int)
+            or webhook_log_size < 1
+        ):
+            raise ValueError("webhook_log_size must be a positive integer")
         for name, value in (
             ("recording_processing_secs", recording_processing_secs),
             ("composition_queue_secs", composition_queue_secs),
@@ -111,6 +121,7 @@ class Emulator:
             faults=faults,
             check_responses=check_responses,
             control_token=control_token,
+            webhook_log_size=webhook_log_size,
         )
         self._app = build_app(self._core)
         self._runner: web.AppRunner | None = None
@@ -227,16 +238,19 @@ class Emulator:
     async def wait_for_webhooks(
         self, count: int, timeout: float = 5.0, *, outcome: str | None = "delivered"
     ) -> list[WebhookDelivery]:
-        """Wait until ``count`` delivery records with ``outcome`` exist and return them.
+        """Wait until ``count`` delivery attempts with ``outcome`` happened since the start
+        (or the last :meth:`reset`) and return the first ``count`` of them, oldest first.
 
-        ``outcome=None`` counts every attempt (delivered, failed and skipped). Raises
-        :class:`TimeoutError` listing what was recorded when ``timeout`` runs out.
+        ``outcome=None`` counts every attempt (delivered, failed and skipped). Attempts that
+        fell out of the log (more than ``webhook_log_size`` ago) count but cannot be
+        returned. Raises :class:`TimeoutError` listing what was recorded when ``timeout``
+        runs out.
         """
         return await self._core.webhooks.wait_for(count, timeout, outcome)
 
     @property
     def webhook_deliveries(self) -> list[WebhookDelivery]:
-        """Every delivery attempt so far, oldest first."""
+        """The delivery attempts so far (the latest ``webhook_log_size``), oldest first."""
         return self._core.webhooks.log
 
     def configure_faults(self, config: FaultConfig | None = None, **settings: Any) -> FaultConfig:

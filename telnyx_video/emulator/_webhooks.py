@@ -21,12 +21,20 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from telnyx_video._converter import format_datetime
 from telnyx_video.emulator._state import Event
 
-__all__ = ["DEFAULT_WEBHOOK_TIMEOUT", "WebhookDelivery", "WebhookDispatcher", "is_loopback_url"]
+__all__ = [
+    "DEFAULT_WEBHOOK_LOG_SIZE",
+    "DEFAULT_WEBHOOK_TIMEOUT",
+    "WebhookDelivery",
+    "WebhookDispatcher",
+    "is_loopback_url",
+]
 
 logger = logging.getLogger("telnyx_video.emulator")
 
 #: Delivery timeout (seconds) when the room sets no ``webhook_timeout_secs`` (or 0).
 DEFAULT_WEBHOOK_TIMEOUT = 10.0
+#: How many delivery records the log keeps by default (the oldest go first).
+DEFAULT_WEBHOOK_LOG_SIZE = 10_000
 #: How much of a receiver's answer is read (the rest is dropped with the connection).
 _MAX_ANSWER_BYTES = 64 * 1024
 #: How many delivery records a timeout message lists.
@@ -93,6 +101,16 @@ class WebhookDelivery:
         }
 
 
+@dataclass(slots=True, frozen=True)
+class _Entry:
+    """A log record with its rank among all records, and among those of its outcome, since
+    the dispatcher started or was reset (ranks survive the eviction of older records)."""
+
+    rank: int
+    outcome_rank: int
+    record: WebhookDelivery
+
+
 class WebhookDispatcher:
     """Queues events per key and delivers them one at a time per key, in order.
 
@@ -100,14 +118,21 @@ class WebhookDispatcher:
     runs dry, so a receiver that never answers delays only its own room (each attempt is
     bounded by the room's ``webhook_timeout_secs``). Once closed, the dispatcher drops new
     events until :meth:`open` is called again.
+
+    The delivery log keeps the latest ``log_size`` records; :meth:`wait_for` counts every
+    record since the start (or the last :meth:`reset`), evicted ones included.
     """
 
-    def __init__(self, key: Ed25519PrivateKey | None = None) -> None:
+    def __init__(
+        self, key: Ed25519PrivateKey | None = None, *, log_size: int = DEFAULT_WEBHOOK_LOG_SIZE
+    ) -> None:
         self._key = key if key is not None else Ed25519PrivateKey.generate()
         self._queues: dict[str, deque[Event]] = {}
         self._workers: dict[str, asyncio.Task[None]] = {}
         self._session: aiohttp.ClientSession | None = None
-        self._log: list[WebhookDelivery] = []
+        self._log: deque[_Entry] = deque(maxlen=log_size)
+        self._total = 0
+        self._totals: dict[str, int] = {}
         self._changed = asyncio.Condition()
         self._closed = False
         self.on_record: Callable[[WebhookDelivery], None] | None = None
@@ -120,8 +145,20 @@ class WebhookDispatcher:
 
     @property
     def log(self) -> list[WebhookDelivery]:
-        """A copy of the delivery log, oldest first."""
-        return list(self._log)
+        """A copy of the delivery log (the latest ``log_size`` records), oldest first."""
+        return [entry.record for entry in self._log]
+
+    @property
+    def log_size(self) -> int:
+        """How many records the delivery log keeps."""
+        maxlen = self._log.maxlen
+        assert maxlen is not None
+        return maxlen
+
+    def count(self, outcome: str | None = None) -> int:
+        """How many records with ``outcome`` (any when ``None``) were logged since the start
+        or the last reset, including those the log no longer holds."""
+        return self._total if outcome is None else self._totals.get(outcome, 0)
 
     @property
     def pending(self) -> int:
@@ -145,31 +182,57 @@ class WebhookDispatcher:
     async def wait_for(
         self, count: int, timeout: float, outcome: str | None
     ) -> list[WebhookDelivery]:
-        """The first ``count`` log records with ``outcome`` (any when ``None``)."""
-
-        def matching() -> list[WebhookDelivery]:
-            return [d for d in self._log if outcome is None or d.outcome == outcome]
-
+        """Wait until ``count`` records with ``outcome`` (any when ``None``) were logged since
+        the start or the last reset, and return the first ``count`` of them that the log still
+        holds (all of them unless more than ``log_size`` records came since)."""
         async with self._changed:
             try:
                 await asyncio.wait_for(
-                    self._changed.wait_for(lambda: len(matching()) >= count), timeout
+                    self._changed.wait_for(lambda: self.count(outcome) >= count), timeout
                 )
             except TimeoutError:
-                found = matching()
-                shown = [(d.event_type, d.outcome, d.status, d.error) for d in self._log]
-                more = len(shown) - _SHOWN_ON_TIMEOUT
+                shown = [
+                    (e.record.event_type, e.record.outcome, e.record.status, e.record.error)
+                    for e in self._log
+                ]
+                more = self._total - len(shown[-_SHOWN_ON_TIMEOUT:])
                 raise TimeoutError(
                     f"waited {timeout} s for {count} webhook deliveries"
-                    f"{f' with outcome {outcome!r}' if outcome else ''}, got {len(found)}: "
+                    f"{f' with outcome {outcome!r}' if outcome else ''}, "
+                    f"got {self.count(outcome)}: "
                     f"{shown[-_SHOWN_ON_TIMEOUT:]}{f' (and {more} earlier)' if more > 0 else ''}"
                 ) from None
-            return matching()[:count]
+            if outcome is None:
+                return [e.record for e in self._log if e.rank <= count]
+            return [
+                e.record
+                for e in self._log
+                if e.record.outcome == outcome and e.outcome_rank <= count
+            ]
 
     async def reset(self) -> None:
-        """Drop queued deliveries and the log."""
-        await self._stop_workers()
+        """Drop queued deliveries and the log, and restart the counts; deliveries in flight
+        are cancelled (and waited for)."""
+        await self.stopped(self.discard())
+
+    def discard(self) -> list[asyncio.Task[None]]:
+        """The synchronous part of :meth:`reset`: forget queued deliveries, the log and the
+        counts at once, and cancel the workers, which are returned to be awaited with
+        :meth:`stopped`. Events submitted afterwards start new workers."""
+        workers = self._cancel_workers()
         self._log.clear()
+        self._total = 0
+        self._totals.clear()
+        return workers
+
+    async def stopped(self, workers: list[asyncio.Task[None]]) -> None:
+        """Wait for cancelled workers (from :meth:`discard`) to finish."""
+        for task in workers:
+            try:
+                await task
+            except asyncio.CancelledError:
+                if (current := asyncio.current_task()) is not None and current.cancelling():
+                    raise
 
     def open(self) -> None:
         """Accept events again after :meth:`close`."""
@@ -185,17 +248,15 @@ class WebhookDispatcher:
 
     async def _stop_workers(self) -> None:
         while self._workers:  # events submitted meanwhile start new workers: stop those too
-            workers = list(self._workers.values())
-            self._workers.clear()
-            self._queues.clear()
-            for task in workers:
-                task.cancel()
-            for task in workers:
-                try:
-                    await task
-                except asyncio.CancelledError:
-                    if (current := asyncio.current_task()) is not None and current.cancelling():
-                        raise
+            await self.stopped(self._cancel_workers())
+
+    def _cancel_workers(self) -> list[asyncio.Task[None]]:
+        workers = list(self._workers.values())
+        self._workers.clear()
+        self._queues.clear()
+        for task in workers:
+            task.cancel()
+        return workers
 
     async def _work(self, key: str, queue: deque[Event]) -> None:
         try:
@@ -290,7 +351,9 @@ class WebhookDispatcher:
         return record(outcome, status=status)
 
     async def _record(self, record: WebhookDelivery) -> None:
-        self._log.append(record)
+        self._total += 1
+        outcome_rank = self._totals[record.outcome] = self._totals.get(record.outcome, 0) + 1
+        self._log.append(_Entry(self._total, outcome_rank, record))
         if self.on_record is not None:
             self.on_record(record)
         async with self._changed:

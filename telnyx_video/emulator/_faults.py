@@ -68,6 +68,11 @@ def _strings(name: str, value: Iterable[str]) -> list[str]:
     return items
 
 
+def _phase(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, str) or value not in _PHASES:
+        raise ValueError(f"phase must be 'before', 'after' or 'random', got {value!r}")
+
+
 def _upper_set(value: Iterable[str] | None) -> frozenset[str] | None:
     if value is None:
         return None
@@ -111,7 +116,7 @@ class FaultConfig:
     rate_limit_burst: int = attrs.field(default=1, validator=_count)
     retry_after: float = attrs.field(default=1.0, validator=_bounded(MAX_RETRY_AFTER))
     drop_rate: float = attrs.field(default=0.0, validator=_rate)
-    phase: Phase = attrs.field(default="before", validator=attrs.validators.in_(_PHASES))
+    phase: Phase = attrs.field(default="before", validator=_phase)
     methods: frozenset[str] | None = attrs.field(default=None, converter=_upper_set)
     paths: tuple[str, ...] | None = attrs.field(default=None, converter=_str_tuple)
     seed: int | str | None = attrs.field(default=None, validator=_seed)

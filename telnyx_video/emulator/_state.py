@@ -187,9 +187,7 @@ class State:
         for key in _ROOM_FIELDS:
             if key not in body:
                 continue
-            value = body[key]
-            if value is None and key in ("max_participants", "enable_recording"):
-                continue
+            value = body[key]  # null only where it means "clear" (validated by the app)
             if key == "unique_name" and room.unique_name != value:
                 if room.unique_name is not None:
                     self.names.pop(room.unique_name, None)

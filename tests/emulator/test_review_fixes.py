@@ -458,3 +458,30 @@ def test_the_default_log_size_is_ten_thousand() -> None:
 def test_webhook_log_size_must_be_a_positive_integer(size: object) -> None:
     with pytest.raises(ValueError, match="webhook_log_size"):
         Emulator(webhook_log_size=size)  # type: ignore[arg-type]
+
+
+# -- odds and ends -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("phase", ["later", ["after"], 1, None])
+async def test_a_bad_fault_phase_gets_a_clean_message(
+    emu: Emulator, http: aiohttp.ClientSession, phase: object
+) -> None:
+    async with http.post(emu.root_url + "/_emulator/faults", json={"phase": phase}) as resp:
+        assert resp.status == 422
+        (error,) = (await resp.json())["errors"]
+    assert error["detail"] == f"phase must be 'before', 'after' or 'random', got {phase!r}"
+
+
+@pytest.mark.parametrize("field", ["max_participants", "enable_recording"])
+async def test_settings_without_a_null_cannot_be_cleared(
+    emu: Emulator, client: AsyncVideoClient, http: aiohttp.ClientSession, field: str
+) -> None:
+    room = await client.rooms.create(max_participants=5, enable_recording=True)
+    url = f"{emu.base_url}/rooms/{room.id}"
+    async with http.patch(url, json={field: None}, headers=AUTH) as resp:
+        assert resp.status == 422
+        (error,) = (await resp.json())["errors"]
+    assert error["source"] == {"pointer": f"/{field}"}
+    again = await client.rooms.retrieve(room.id)
+    assert (again.max_participants, again.enable_recording) == (5, True)

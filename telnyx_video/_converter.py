@@ -215,9 +215,15 @@ converter.register_unstructure_hook_factory(attrs.has, _omit_none_fields)
 _fast = converter.copy(detailed_validation=False)
 
 
+_fast_hooks: dict[Any, Callable[[Any, Any], Any]] = {}
+
+
 def fast_structure_hook(cls: type[T]) -> Callable[[Any, type[T]], T]:
     """The quick structure function for ``cls``; on failure, call :func:`structure`."""
-    return _fast.get_structure_hook(cls)
+    hook = _fast_hooks.get(cls)
+    if hook is None:
+        hook = _fast_hooks[cls] = _fast.get_structure_hook(cls)
+    return hook
 
 
 def structure(

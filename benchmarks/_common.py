@@ -51,7 +51,7 @@ class Settings:
         """The gate: enough work for stable medians, a few minutes in all."""
         return cls(
             quick=False,
-            rounds=5,
+            rounds=7,
             async_requests=3000,
             concurrency=64,
             sync_calls=600,

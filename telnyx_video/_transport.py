@@ -63,6 +63,16 @@ class _Headers(dict[str, str]):
 _aiohttp: Any = None
 
 
+def _load_aiohttp() -> Any:
+    """The aiohttp module, imported on first use."""
+    global _aiohttp
+    if _aiohttp is None:
+        import aiohttp
+
+        _aiohttp = aiohttp
+    return _aiohttp
+
+
 class Response:
     """A successful response: status, decoded JSON body (``None`` if empty), request id."""
 
@@ -176,23 +186,15 @@ class Transport:
     def _client_timeout(self, seconds: float | None) -> aiohttp.ClientTimeout:
         cached = self._timeouts.get(seconds)
         if cached is None:
-            import aiohttp  # deferred: importing aiohttp is most of our import cost
-
-            cached = self._timeouts[seconds] = aiohttp.ClientTimeout(total=seconds)
+            cached = self._timeouts[seconds] = _load_aiohttp().ClientTimeout(total=seconds)
         return cached
 
     def _get_session(self) -> aiohttp.ClientSession:
-        global _aiohttp
-        if _aiohttp is None:
-            import aiohttp as loaded
-
-            _aiohttp = loaded
+        aiohttp = _load_aiohttp()
         if self._closed:
             raise RuntimeError("this client is closed; create a new one")
         loop = asyncio.get_running_loop()
         if self._session is None:
-            import aiohttp
-
             session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=100, ttl_dns_cache=300),
                 auto_decompress=True,

@@ -96,13 +96,8 @@ class AsyncResource:
         timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> T:
-        response = await self._transport.request(
-            method,
-            path,
-            query=build_query(query) if query else "",
-            body=body,
-            timeout=timeout,
-            max_retries=max_retries,
+        response = await self._call(
+            method, path, query=query, body=body, timeout=timeout, max_retries=max_retries
         )
         data = _envelope(response)
         try:

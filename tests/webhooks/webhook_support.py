@@ -6,12 +6,11 @@ import base64
 import json
 import time
 import uuid
+from importlib import resources
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-
-SPEC = "/work/shared/spec/telnyx-video-webhooks.json"
 
 
 class Signer:
@@ -63,8 +62,8 @@ def event_body(
 def spec_examples() -> dict[str, dict[str, Any]]:
     """The example of each event schema, keyed by event type (fixing the examples whose
     event_type was copied from another schema)."""
-    with open(SPEC) as f:
-        schemas = json.load(f)["components"]["schemas"]
+    contract = resources.files("telnyx_video.webhooks").joinpath("events.json")
+    schemas = json.loads(contract.read_text(encoding="utf-8"))["components"]["schemas"]
     examples = {}
     for schema in schemas.values():
         event_type = schema["properties"]["event_type"]["enum"][0]

@@ -53,8 +53,8 @@ EXCLUDED_CLIENT_PARAMS = {
 SYNC_CLIENT_NOTE = """\
 Calls block until the response arrives. Each client runs its own event loop on a background
 thread (started by the first call) and may be shared between threads. Ctrl-C during a call
-aborts the request. Unlike :class:`AsyncVideoClient`, it takes no ``session``: it creates
-its aiohttp session inside its own loop.
+aborts the request. Unlike [`AsyncVideoClient`][telnyx_video.AsyncVideoClient], it takes no
+``session``: it creates its aiohttp session inside its own loop.
 """
 
 if str(ROOT) not in sys.path:
@@ -487,11 +487,11 @@ def generate() -> str:
         body += ["", *render_resource(spec, imports)]
     exported = ["VideoClient", *(spec.sync_name for spec in specs)]
     module_doc = [
-        '"""The synchronous facade: :class:`VideoClient` and its resources.',
+        '"""The synchronous facade: [`VideoClient`][telnyx_video.VideoClient] and its resources.',
         "",
         "Generated from the async classes by ``scripts/generate_sync.py``: every method",
         "forwards to its async twin through the client's portal",
-        "(:mod:`telnyx_video._portal`), where all the sync machinery lives.",
+        "(`telnyx_video._portal`), where all the sync machinery lives.",
         '"""',
     ]
     lines = [

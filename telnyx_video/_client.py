@@ -34,7 +34,7 @@ __all__ = ["AsyncVideoClient"]
 class AsyncVideoClient:
     """Async client of the Telnyx Video Rooms API.
 
-    Use it as an async context manager (or call :meth:`close`)::
+    Use it as an async context manager (or call [`close()`][telnyx_video.AsyncVideoClient.close])::
 
         async with AsyncVideoClient() as client:
             room = await client.rooms.create(unique_name="standup")
@@ -48,7 +48,7 @@ class AsyncVideoClient:
         session: an ``aiohttp.ClientSession`` to use; it is never closed by the client (and
             keeps aiohttp's own one-time resend of GET/DELETE on a dropped connection, which
             the client's own session turns off so that ``max_retries`` is exact).
-        retry_policy: backoff settings (see :class:`RetryPolicy`).
+        retry_policy: backoff settings (see [`RetryPolicy`][telnyx_video.RetryPolicy]).
         user_agent: a product token prepended to the SDK's own User-Agent.
         allow_insecure_http: allow a plain-http base URL to a non-loopback host.
     """

@@ -219,7 +219,7 @@ _fast_hooks: dict[Any, Callable[[Any, Any], Any]] = {}
 
 
 def fast_structure_hook(cls: type[T]) -> Callable[[Any, type[T]], T]:
-    """The quick structure function for ``cls``; on failure, call :func:`structure`."""
+    """The quick structure function for ``cls``; on failure, call `structure()`."""
     hook = _fast_hooks.get(cls)
     if hook is None:
         hook = _fast_hooks[cls] = _fast.get_structure_hook(cls)
@@ -229,7 +229,8 @@ def fast_structure_hook(cls: type[T]) -> Callable[[Any, type[T]], T]:
 def structure(
     data: Any, cls: type[T], *, status: int | None = None, request_id: str | None = None
 ) -> T:
-    """Structure decoded JSON into ``cls``, raising :class:`APIResponseValidationError`."""
+    """Structure decoded JSON into ``cls``, raising
+    [`APIResponseValidationError`][telnyx_video.errors.APIResponseValidationError]."""
     if attrs.has(cls) and not isinstance(data, dict):
         raise APIResponseValidationError(
             f"the response does not match {cls.__name__}: expected a JSON object, "

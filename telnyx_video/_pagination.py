@@ -25,8 +25,10 @@ def _page_limit(meta: PaginationMeta) -> int:
 class AsyncPaginator(Generic[T]):
     """A listing: ``async for`` walks every item, one request per page.
 
-    ``await paginator`` (or :meth:`first_page`) returns the first :class:`Page` only, and
-    :meth:`pages` walks page by page. Nothing is requested before you iterate or await.
+    ``await paginator`` (or [`first_page()`][telnyx_video.AsyncPaginator.first_page]) returns the
+    first [`Page`][telnyx_video.models.Page] only, and
+    [`pages()`][telnyx_video.AsyncPaginator.pages] walks page by page. Nothing is requested before
+    you iterate or await.
 
     The walk stops at the last page the server announces, at an empty page, and, to survive
     a misbehaving server, when a page comes back with another number than the one asked

@@ -1,15 +1,15 @@
-"""Runtime support of the generated sync facade (:mod:`telnyx_video._sync_client`).
+"""Runtime support of the generated sync facade (`telnyx_video._sync_client`).
 
 The generated module only forwards calls. Everything that makes a blocking call work lives
 here:
 
-* :class:`ClientPortal` owns one :class:`~telnyx_video.AsyncVideoClient` and the event loop
+* `ClientPortal` owns one [`AsyncVideoClient`][telnyx_video.AsyncVideoClient] and the event loop
   it runs in: an anyio blocking portal (asyncio backend) on a daemon thread named
   ``telnyx-video-portal-<n>``, started on the first call, so the aiohttp session is created
   inside that loop. It is safe to share between threads, survives ``os.fork()`` (the child
   starts its own loop and never touches the parent's), turns Ctrl-C during a call into a
   cancellation of the in-flight request, and refuses calls from its own loop thread.
-* :class:`SyncPaginator` walks a listing with one portal hop per page.
+* [`SyncPaginator`][telnyx_video.SyncPaginator] walks a listing with one portal hop per page.
 """
 
 from __future__ import annotations
@@ -127,7 +127,8 @@ class _Running:
 
 
 class ClientPortal:
-    """Runs one :class:`AsyncVideoClient` on a private event loop thread, for sync callers.
+    """Runs one [`AsyncVideoClient`][telnyx_video.AsyncVideoClient] on a private event loop thread,
+    for sync callers.
 
     ``ClientPortal(AsyncVideoClient, api_key, base_url=...)`` builds the async client at
     once, so configuration errors surface in the constructor of the sync client; the loop
@@ -164,7 +165,7 @@ class ClientPortal:
 
     @property
     def closed(self) -> bool:
-        """Whether :meth:`close` was called."""
+        """Whether `close()` was called."""
         return self._closed
 
     def describe(self, owner: object) -> str:
@@ -292,11 +293,11 @@ class _AsyncPages(Protocol[T]):
 class SyncPaginator(Generic[T]):
     """A listing for sync code: ``for item in paginator`` walks every item lazily.
 
-    Each page is fetched with one request (and one hop to the client's event loop), only
-    when the previous one is used up. :meth:`first_page` returns the first
-    :class:`~telnyx_video.Page` only and :meth:`pages` walks page by page. Nothing is
-    requested before you iterate; each iteration starts again from the first page.
-    Breaking out of a loop early closes the underlying async iterator.
+    Each page is fetched with one request (and one hop to the client's event loop), only when the
+    previous one is used up. [`first_page()`][telnyx_video.SyncPaginator.first_page] returns the
+    first [`Page`][telnyx_video.Page] only and [`pages()`][telnyx_video.SyncPaginator.pages] walks
+    page by page. Nothing is requested before you iterate; each iteration starts again from the
+    first page. Breaking out of a loop early closes the underlying async iterator.
     """
 
     __slots__ = ("_paginator", "_portal")

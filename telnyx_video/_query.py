@@ -70,8 +70,8 @@ def _date(value: Any, name: str) -> str:
 def filter_params(**filters: Any) -> list[tuple[str, Any]]:
     """Turn filter keyword arguments into ``filter[...]`` pairs, skipping ``None``.
 
-    A :class:`DateFilter` gives ``filter[name][eq|gte|lte]``; a bare date or ISO string for a
-    ``date_*`` filter means ``eq``.
+    A [`DateFilter`][telnyx_video.models.DateFilter] gives ``filter[name][eq|gte|lte]``; a bare date
+    or ISO string for a ``date_*`` filter means ``eq``.
     """
     pairs: list[tuple[str, Any]] = []
     for name, value in filters.items():

@@ -2,7 +2,7 @@
 
 This is the only module that talks to aiohttp's client. Resources hand it a method, a path,
 an encoded query and a JSON body; it returns the decoded ``data`` of a success or raises a
-typed error from :mod:`telnyx_video.errors`.
+typed error from [`telnyx_video.errors`][telnyx_video.errors].
 """
 
 from __future__ import annotations
@@ -180,7 +180,7 @@ class Transport:
 
     @property
     def closed(self) -> bool:
-        """Whether :meth:`close` was called."""
+        """Whether `close()` was called."""
         return self._closed
 
     def _client_timeout(self, seconds: float | None) -> aiohttp.ClientTimeout:

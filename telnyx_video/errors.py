@@ -1,6 +1,7 @@
 """The exception hierarchy of telnyx-video.
 
-Everything the SDK raises on purpose derives from :class:`TelnyxVideoError`::
+Everything the SDK raises on purpose derives from
+[`TelnyxVideoError`][telnyx_video.errors.TelnyxVideoError]::
 
     TelnyxVideoError
     ├── ConfigurationError            bad client configuration (no API key, insecure URL)
@@ -224,11 +225,12 @@ class ConflictError(APIStatusError):
 
 
 class UnprocessableEntityError(APIStatusError):
-    """HTTP 422: a parameter failed validation; see :attr:`errors` for the pointers."""
+    """HTTP 422: a parameter failed validation; see [`errors`][telnyx_video.errors] for the
+    pointers."""
 
 
 class RateLimitError(APIStatusError):
-    """HTTP 429: too many requests. :attr:`retry_after` holds the server's hint in seconds."""
+    """HTTP 429: too many requests. `retry_after` holds the server's hint in seconds."""
 
     @property
     def retry_after(self) -> float | None:
@@ -243,7 +245,7 @@ class InternalServerError(APIStatusError):
 
 
 class WebhookVerificationError(TelnyxVideoError):
-    """A webhook delivery failed verification; :attr:`reason` says why."""
+    """A webhook delivery failed verification; `reason` says why."""
 
     def __init__(self, message: str, *, reason: str) -> None:
         super().__init__(message)

@@ -2,7 +2,7 @@
 
 Every model is a frozen, slotted, keyword-only ``attrs`` class. Fields the API always
 returns are required; the rest default to ``None``. Timestamps are timezone-aware
-:class:`~datetime.datetime` objects. Unknown response fields are ignored and unknown enum
+`datetime` objects. Unknown response fields are ignored and unknown enum
 values are kept as plain strings, so a growing API never breaks parsing.
 
 The emulator builds its responses from these same classes, so what the client parses and
@@ -72,7 +72,7 @@ class CompositionFormat(enum.StrEnum):
 class DateFilter:
     """A date-range filter: ``eq`` for one day, ``gte``/``lte`` for a range.
 
-    Values are :class:`datetime.date` objects or ISO ``YYYY-MM-DD`` strings, for example
+    Values are `datetime.date` objects or ISO ``YYYY-MM-DD`` strings, for example
     ``DateFilter(gte=date(2026, 1, 1), lte="2026-01-31")``.
     """
 
@@ -234,7 +234,8 @@ class PaginationMeta:
 
 @attrs.frozen(kw_only=True)
 class Page(Generic[T]):
-    """One page of a listing: its items and its :class:`PaginationMeta`.
+    """One page of a listing: its items and its
+    [`PaginationMeta`][telnyx_video.models.PaginationMeta].
 
     ``meta`` is ``None`` only if the server left it out.
     """

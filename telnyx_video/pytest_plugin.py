@@ -4,15 +4,15 @@ Registered through the ``pytest11`` entry point, so installing telnyx-video make
 fixtures available:
 
 ``telnyx_emulator``
-    A running :class:`~telnyx_video.emulator.EmulatorThread` (one per test session, on a
+    A running [`EmulatorThread`][telnyx_video.emulator.EmulatorThread] (one per test session, on a
     background thread), reset before each test: no rooms, webhooks or faults from other
     tests, and the clock back to real time. Control it with its blocking
     methods: ``join``, ``leave``, ``advance``, ``wait_for_webhooks``, ``configure_faults``.
 ``telnyx_client``
-    An :class:`~telnyx_video.AsyncVideoClient` pointed at the emulator (needs
+    An [`AsyncVideoClient`][telnyx_video.AsyncVideoClient] pointed at the emulator (needs
     ``pytest-asyncio``; use it from ``async`` tests).
 ``telnyx_sync_client``
-    A :class:`~telnyx_video.VideoClient` pointed at the emulator.
+    A [`VideoClient`][telnyx_video.VideoClient] pointed at the emulator.
 
 Importing this module is cheap: the emulator and the clients are imported only when a
 fixture is first used.

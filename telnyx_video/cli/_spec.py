@@ -84,10 +84,10 @@ def _video_layout(text: str) -> dict[str, VideoRegion]:
 class Option:
     """One argument of a command, mapped to the keyword argument ``name`` of the method.
 
-    ``kind`` says how it is parsed: ``positional`` (a required id), ``text``, ``int``,
-    ``flag`` (``--x`` gives ``True``), ``toggle`` (``--x``/``--no-x``), ``dates``
-    (``--x``, ``--x-gte``, ``--x-lte`` combined into a :class:`DateFilter`), ``ids``
-    (one or more values), ``layout`` (a JSON object).
+    ``kind`` says how it is parsed: ``positional`` (a required id), ``text``, ``int``, ``flag``
+    (``--x`` gives ``True``), ``toggle`` (``--x``/``--no-x``), ``dates`` (``--x``, ``--x-gte``,
+    ``--x-lte`` combined into a [`DateFilter`][telnyx_video.models.DateFilter]), ``ids`` (one or
+    more values), ``layout`` (a JSON object).
     """
 
     name: str

@@ -1,8 +1,9 @@
 """A stateful, in-memory Telnyx Video API for offline development and tests.
 
-:class:`Emulator` serves it in-process (``async with``); :class:`EmulatorThread` runs it on
-a background thread for synchronous code; ``python -m telnyx_video.emulator`` serves it
-from the command line. See DESIGN.md section 5 for the behaviour it emulates.
+[`Emulator`][telnyx_video.emulator.Emulator] serves it in-process (``async with``);
+[`EmulatorThread`][telnyx_video.emulator.EmulatorThread] runs it on a background thread for
+synchronous code; ``python -m telnyx_video.emulator`` serves it from the command line. See DESIGN.md
+section 5 for the behaviour it emulates.
 """
 
 from __future__ import annotations

@@ -63,7 +63,7 @@ def _no_content() -> web.Response:
 
 
 def error_response(exc: EmulatorError) -> web.Response:
-    """The Telnyx-shaped response of an :class:`EmulatorError`."""
+    """The Telnyx-shaped response of an [`EmulatorError`][telnyx_video.emulator.EmulatorError]."""
     response = json_response(exc.body(), exc.status)
     if exc.status == 401:
         response.headers["WWW-Authenticate"] = "Bearer"

@@ -1,6 +1,6 @@
 """Checks of the emulator's own responses against the contract (a test aid).
 
-``jsonschema`` is imported only when an :class:`Emulator` is created with
+``jsonschema`` is imported only when an [`Emulator`][telnyx_video.emulator.Emulator] is created with
 ``check_responses=True``.
 """
 
@@ -34,7 +34,7 @@ class ResponseChecker:
         return validator
 
     def check(self, operation_id: str, status: int, body: bytes | None) -> None:
-        """Validate one response; a problem is appended to :attr:`violations`."""
+        """Validate one response; a problem is appended to `violations`."""
         where = f"{operation_id} {status}"
         responses = _contract.operation(operation_id).responses
         declared = str(status) in responses or f"{str(status)[0]}XX" in responses

@@ -16,10 +16,11 @@ _LATEST = datetime(9900, 1, 1, tzinfo=UTC)
 class Clock:
     """A clock that follows real time (or stands still) and can be moved forward.
 
-    ``Clock()`` follows the system clock; ``Clock(start=datetime(...))`` starts at that
-    instant and only moves when :meth:`advance` is called, which makes tests exact.
-    Either way :meth:`advance` shifts the clock forward by the given number of seconds, and
-    :meth:`reset` undoes those shifts.
+    ``Clock()`` follows the system clock; ``Clock(start=datetime(...))`` starts at that instant and
+    only moves when [`advance()`][telnyx_video.emulator.Clock.advance] is called, which makes tests
+    exact. Either way [`advance()`][telnyx_video.emulator.Clock.advance] shifts the clock forward by
+    the given number of seconds, and [`reset()`][telnyx_video.emulator.Clock.reset] undoes those
+    shifts.
     """
 
     __slots__ = ("_frozen_at", "_lock", "_offset")
@@ -33,7 +34,8 @@ class Clock:
 
     @property
     def frozen(self) -> bool:
-        """Whether the clock only moves through :meth:`advance`."""
+        """Whether the clock only moves through
+        [`advance()`][telnyx_video.emulator.Clock.advance]."""
         return self._frozen_at is not None
 
     def now(self) -> datetime:
@@ -59,8 +61,8 @@ class Clock:
         return self.now()
 
     def reset(self) -> datetime:
-        """Undo every :meth:`advance`: a frozen clock goes back to its start, a real-time one
-        back to real time. Returns the new instant."""
+        """Undo every [`advance()`][telnyx_video.emulator.Clock.advance]: a frozen clock goes back
+        to its start, a real-time one back to real time. Returns the new instant."""
         with self._lock:
             self._offset = timedelta()
         return self.now()

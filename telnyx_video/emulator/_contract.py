@@ -1,9 +1,9 @@
 """The emulator's view of the OpenAPI contract.
 
 The contract (``openapi.json``, a vendored copy of ``shared/spec/telnyx-video-openapi.json``)
-is read once, on first use, through :mod:`importlib.resources`, so it works from a wheel or a
+is read once, on first use, through `importlib.resources`, so it works from a wheel or a
 zip as well as from a source tree. Every ``$ref`` is resolved, and each operation is exposed
-as an :class:`Operation` with its parameters, its request body schema and its response
+as an `Operation` with its parameters, its request body schema and its response
 schemas.
 """
 
@@ -123,7 +123,7 @@ def operations() -> Mapping[str, Operation]:
 
 
 def operation(operation_id: str) -> Operation:
-    """The operation named ``operation_id``; :class:`KeyError` names the known ones."""
+    """The operation named ``operation_id``; `KeyError` names the known ones."""
     try:
         return operations()[operation_id]
     except KeyError:

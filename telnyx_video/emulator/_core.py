@@ -54,7 +54,7 @@ class Core:
 
     def attach(self, loop: asyncio.AbstractEventLoop) -> None:
         """Apply timed transitions on ``loop`` as they fall due, when the clock follows real
-        time; with a frozen clock only :meth:`advance` moves time, so nothing is scheduled.
+        time; with a frozen clock only `advance()` moves time, so nothing is scheduled.
         """
         self._loop = loop if not self.clock.frozen else None
         self._arm()
@@ -135,7 +135,7 @@ class Core:
 
     async def reset(self) -> None:
         """Drop every record, pending delivery, log entry and fault setting, and rewind the
-        clock (see :meth:`Clock.reset`).
+        clock (see [`Clock.reset()`][telnyx_video.emulator.Clock.reset]).
 
         Response-check violations are kept: they belong to whoever checks them.
         """

@@ -37,18 +37,20 @@ class Emulator:
             await emu.advance(10)                       # recordings complete
             deliveries = await emu.wait_for_webhooks(5)
 
-    ``clock`` (a :class:`Clock`) drives token expiry and processing. By default it follows
-    real time, and timed transitions (recordings completing, compositions being picked up
-    and finishing) happen by themselves when due, with their webhooks; with a frozen clock
-    (``Clock(start=...)``) they happen only when :meth:`advance` moves time past them.
-    :meth:`advance` works with either clock. The timings (``recording_processing_secs``,
-    ``composition_queue_secs``, ``composition_processing_secs``) say how long recordings take
-    to complete after a participant leaves, and compositions to be picked up and processed.
+    ``clock`` (a [`Clock`][telnyx_video.emulator.Clock]) drives token expiry and processing. By
+    default it follows real time, and timed transitions (recordings completing, compositions being
+    picked up and finishing) happen by themselves when due, with their webhooks; with a frozen clock
+    (``Clock(start=...)``) they happen only when
+    [`advance()`][telnyx_video.emulator.Emulator.advance] moves time past them.
+    [`advance()`][telnyx_video.emulator.Emulator.advance] works with either clock. The timings
+    (``recording_processing_secs``, ``composition_queue_secs``, ``composition_processing_secs``) say
+    how long recordings take to complete after a participant leaves, and compositions to be picked
+    up and processed.
 
-    ``faults`` (a :class:`FaultConfig`) injects failures into API requests.
-    ``check_responses=True`` validates every response against the contract and records
-    problems in :attr:`response_violations` (needs ``jsonschema``). ``api_key`` defaults to a
-    random key.
+    ``faults`` (a [`FaultConfig`][telnyx_video.emulator.FaultConfig]) injects failures into API
+    requests. ``check_responses=True`` validates every response against the contract and records
+    problems in [`response_violations`][telnyx_video.emulator.Emulator.response_violations] (needs
+    ``jsonschema``). ``api_key`` defaults to a random key.
 
     The control API under ``/_emulator/`` (join, leave, advance, reset, faults, the webhook
     log) answers loopback peers only, refuses requests made by web pages (an ``Origin`` or a
@@ -58,13 +60,15 @@ class Emulator:
     (``/_emulator/media/...``, the ``download_url`` of recordings and compositions) stay open
     to loopback peers, like the pre-signed URLs they stand for.
 
-    Webhooks go to loopback URLs only, one at a time per room and in order; each attempt is
-    bounded by the room's (or composition's) ``webhook_timeout_secs`` (10 s when unset), so
-    a receiver that never answers delays only its own room. :meth:`close` cancels deliveries
-    in flight. The delivery log (:attr:`webhook_deliveries`, ``GET /_emulator/webhooks``)
-    keeps the latest ``webhook_log_size`` attempts (10,000 by default), so a long-running
-    emulator does not grow without bound; :meth:`wait_for_webhooks` still counts every
-    attempt since the start or the last :meth:`reset`.
+    Webhooks go to loopback URLs only, one at a time per room and in order; each attempt is bounded
+    by the room's (or composition's) ``webhook_timeout_secs`` (10 s when unset), so a receiver that
+    never answers delays only its own room. [`close()`][telnyx_video.emulator.Emulator.close]
+    cancels deliveries in flight. The delivery log
+    ([`webhook_deliveries`][telnyx_video.emulator.Emulator.webhook_deliveries], ``GET
+    /_emulator/webhooks``) keeps the latest ``webhook_log_size`` attempts (10,000 by default), so a
+    long-running emulator does not grow without bound;
+    [`wait_for_webhooks()`][telnyx_video.emulator.Emulator.wait_for_webhooks] still counts every
+    attempt since the start or the last [`reset()`][telnyx_video.emulator.Emulator.reset].
     """
 
     def __init__(
@@ -216,8 +220,9 @@ class Emulator:
 
     async def join(self, room_id: str, token: str, context: str | None = None) -> RoomParticipant:
         """A participant joins ``room_id`` with a client token from
-        ``rooms.generate_join_client_token``; raises :class:`EmulatorError` (403 for a bad or
-        expired token or a full room, 404 for an unknown room).
+        ``rooms.generate_join_client_token``; raises
+        [`EmulatorError`][telnyx_video.emulator.EmulatorError] (403 for a bad or expired token or a
+        full room, 404 for an unknown room).
         """
         return self._core.join(room_id, token, context).to_model()
 
@@ -231,19 +236,21 @@ class Emulator:
 
     async def reset(self) -> None:
         """Drop every resource, pending webhook, log entry and fault setting, and undo every
-        :meth:`advance` (a frozen clock goes back to its start, a real-time one to real time).
+        [`advance()`][telnyx_video.emulator.Emulator.advance] (a frozen clock goes back to its
+        start, a real-time one to real time).
         """
         await self._core.reset()
 
     async def wait_for_webhooks(
         self, count: int, timeout: float = 5.0, *, outcome: str | None = "delivered"
     ) -> list[WebhookDelivery]:
-        """Wait until ``count`` delivery attempts with ``outcome`` happened since the start
-        (or the last :meth:`reset`) and return the first ``count`` of them, oldest first.
+        """Wait until ``count`` delivery attempts with ``outcome`` happened since the start (or the
+        last [`reset()`][telnyx_video.emulator.Emulator.reset]) and return the first ``count`` of
+        them, oldest first.
 
         ``outcome=None`` counts every attempt (delivered, failed and skipped). Attempts that
         fell out of the log (more than ``webhook_log_size`` ago) count but cannot be
-        returned. Raises :class:`TimeoutError` listing what was recorded when ``timeout``
+        returned. Raises `TimeoutError` listing what was recorded when ``timeout``
         runs out.
         """
         return await self._core.webhooks.wait_for(count, timeout, outcome)
@@ -254,7 +261,8 @@ class Emulator:
         return self._core.webhooks.log
 
     def configure_faults(self, config: FaultConfig | None = None, **settings: Any) -> FaultConfig:
-        """Replace the fault settings: a :class:`FaultConfig` or its fields as keywords.
+        """Replace the fault settings: a [`FaultConfig`][telnyx_video.emulator.FaultConfig] or its
+        fields as keywords.
 
         ``configure_faults()`` with nothing turns faults off. Counters keep counting.
         """

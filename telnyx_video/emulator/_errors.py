@@ -51,8 +51,9 @@ def error_body(entries: list[dict[str, Any]]) -> dict[str, Any]:
 class EmulatorError(Exception):
     """A request the emulator refuses, with the status and Telnyx error it answers with.
 
-    Raised by the in-process control methods too (:meth:`Emulator.join` with a bad token,
-    :meth:`Emulator.leave` with an unknown participant...).
+    Raised by the in-process control methods too
+    ([`Emulator.join()`][telnyx_video.emulator.Emulator.join] with a bad token,
+    [`Emulator.leave()`][telnyx_video.emulator.Emulator.leave] with an unknown participant...).
     """
 
     def __init__(

@@ -104,8 +104,8 @@ class FaultConfig:
     ``"random"``. 429s always come before. ``methods`` (e.g. ``["POST"]``) and ``paths``
     (shell patterns such as ``"/v2/rooms*"``) limit which requests are eligible;
     ``max_faults`` stops injecting after that many faults. Values are checked: numbers must
-    be finite, ``latency_ms`` at most :data:`MAX_LATENCY_MS` (5 minutes) and ``retry_after``
-    at most :data:`MAX_RETRY_AFTER` (a day); anything else raises ``TypeError`` or
+    be finite, ``latency_ms`` at most `MAX_LATENCY_MS` (5 minutes) and ``retry_after``
+    at most `MAX_RETRY_AFTER` (a day); anything else raises ``TypeError`` or
     ``ValueError``.
     """
 

@@ -21,9 +21,10 @@ T = TypeVar("T")
 
 
 class EmulatorThread:
-    """An :class:`Emulator` served by its own event loop on a daemon thread.
+    """An [`Emulator`][telnyx_video.emulator.Emulator] served by its own event loop on a daemon
+    thread.
 
-    Takes the same arguments as :class:`Emulator`; its methods block::
+    Takes the same arguments as [`Emulator`][telnyx_video.emulator.Emulator]; its methods block::
 
         with EmulatorThread(api_key="test-key") as emu:
             client = VideoClient(api_key=emu.api_key, base_url=emu.base_url)
@@ -101,7 +102,8 @@ class EmulatorThread:
 
     @property
     def emulator(self) -> Emulator:
-        """The underlying :class:`Emulator` (use its async methods on its own loop only)."""
+        """The underlying [`Emulator`][telnyx_video.emulator.Emulator] (use its async methods on its
+        own loop only)."""
         if self._emulator is None or self._thread is None:
             raise RuntimeError("the emulator thread is not running; use 'with' or start()")
         return self._emulator
@@ -141,29 +143,32 @@ class EmulatorThread:
         return self.emulator.now()
 
     def join(self, room_id: str, token: str, context: str | None = None) -> RoomParticipant:
-        """Blocking :meth:`Emulator.join`."""
+        """Blocking [`Emulator.join()`][telnyx_video.emulator.Emulator.join]."""
         return self._run(self.emulator.join(room_id, token, context))
 
     def leave(self, participant_id: str) -> RoomParticipant:
-        """Blocking :meth:`Emulator.leave`."""
+        """Blocking [`Emulator.leave()`][telnyx_video.emulator.Emulator.leave]."""
         return self._run(self.emulator.leave(participant_id))
 
     def advance(self, seconds: float) -> datetime:
-        """Blocking :meth:`Emulator.advance`."""
+        """Blocking [`Emulator.advance()`][telnyx_video.emulator.Emulator.advance]."""
         return self._run(self.emulator.advance(seconds))
 
     def reset(self) -> None:
-        """Blocking :meth:`Emulator.reset` (state, webhooks, faults and clock)."""
+        """Blocking [`Emulator.reset()`][telnyx_video.emulator.Emulator.reset] (state, webhooks,
+        faults and clock)."""
         self._run(self.emulator.reset())
 
     def wait_for_webhooks(
         self, count: int, timeout: float = 5.0, *, outcome: str | None = "delivered"
     ) -> list[WebhookDelivery]:
-        """Blocking :meth:`Emulator.wait_for_webhooks`."""
+        """Blocking
+        [`Emulator.wait_for_webhooks()`][telnyx_video.emulator.Emulator.wait_for_webhooks]."""
         return self._run(self.emulator.wait_for_webhooks(count, timeout, outcome=outcome))
 
     def configure_faults(self, config: FaultConfig | None = None, **settings: Any) -> FaultConfig:
-        """:meth:`Emulator.configure_faults`, applied on the emulator's loop."""
+        """[`Emulator.configure_faults()`][telnyx_video.emulator.Emulator.configure_faults], applied
+        on the emulator's loop."""
 
         async def configure() -> FaultConfig:
             return self.emulator.configure_faults(config, **settings)

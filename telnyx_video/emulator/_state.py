@@ -1,9 +1,9 @@
 """The emulated account: rooms, sessions, participants, recordings, compositions.
 
 All mutations happen here, on the event loop's thread. Each mutation appends the webhook
-events it causes to :attr:`State.outbox`, in the order real rooms emit them; timed
+events it causes to `State.outbox`, in the order real rooms emit them; timed
 transitions (recordings finishing, compositions processing) wait in a heap and are applied
-lazily by :meth:`State.tick` with the instant they were due, so events stay chronological.
+lazily by `State.tick()` with the instant they were due, so events stay chronological.
 """
 
 from __future__ import annotations

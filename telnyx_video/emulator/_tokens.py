@@ -80,7 +80,7 @@ class TokenIssuer:
         return f"{signing_input}.{_b64encode(signature)}", datetime.fromtimestamp(expires, UTC)
 
     def verify(self, token: str, typ: str, room_id: str, now: datetime) -> dict[str, Any]:
-        """The claims of a valid token of type ``typ`` for the room, else :class:`TokenError`."""
+        """The claims of a valid token of type ``typ`` for the room, else `TokenError`."""
         if not isinstance(token, str) or token.count(".") != 2:
             raise TokenError("the token is not a JWT")
         header_part, claims_part, signature_part = token.split(".")

@@ -1,8 +1,8 @@
 """Contract-driven validation of the emulator's requests.
 
-:func:`check` validates one request of an operation (named by the contract's
-``operationId``) and returns its typed, parsed inputs as :class:`Checked`, or raises
-:class:`ValidationFailed` with *every* :class:`Problem` found. The rules come from the
+`check()` validates one request of an operation (named by the contract's
+``operationId``) and returns its typed, parsed inputs as `Checked`, or raises
+`ValidationFailed` with *every* `Problem` found. The rules come from the
 contract (``openapi.json``): types, ``minimum``/``maximum``, ``enum``, ``required``, the
 ``uuid``, ``date`` and ``uri`` formats, ``oneOf``, ``additionalProperties`` and arrays.
 
@@ -29,8 +29,8 @@ Strictness:
 Rules the contract implies beyond its schema, for ``CreateRoomComposition``:
 
 * ``resolution`` is ``"WIDTHxHEIGHT"`` with decimal integers, each between
-  :data:`MIN_RESOLUTION_SIDE` (16) and :data:`MAX_RESOLUTION_SIDE` (1920) pixels, and at most
-  :data:`MAX_RESOLUTION_PIXELS` (1920 * 1080) pixels in all.
+  `MIN_RESOLUTION_SIDE` (16) and `MAX_RESOLUTION_SIDE` (1920) pixels, and at most
+  `MAX_RESOLUTION_PIXELS` (1920 * 1080) pixels in all.
 * ``format`` must be one of the ``RoomComposition.format`` enum (only ``mp4``).
 
 Validators are compiled per operation on first use, so a request without a query or body
@@ -96,7 +96,7 @@ _STRICT_DEEP_PARAMS: Final = frozenset({"filter"})
 
 
 class NoBody:
-    """Type of :data:`NO_BODY`, the marker of a request sent without a body."""
+    """Type of `NO_BODY`, the marker of a request sent without a body."""
 
     __slots__ = ()
     _instance: NoBody | None = None
@@ -159,7 +159,7 @@ class Checked:
     """Path parameters, untouched."""
     query: dict[str, Any]
     """Typed query: nested deep objects (``{"filter": {...}, "page": {...}}``), dates as
-    :class:`datetime.date`, integers and booleans parsed; ``page`` defaults applied."""
+    `datetime.date`, integers and booleans parsed; ``page`` defaults applied."""
     body: dict[str, Any]
     """The validated JSON object (no defaults applied); ``{}`` when no body was sent."""
 
@@ -223,7 +223,7 @@ def _repr(value: Any) -> str:
 
 
 def _outline(value: Any) -> str:
-    """The opening brackets of a deeply nested array or object, for :func:`_show`."""
+    """The opening brackets of a deeply nested array or object, for `_show()`."""
     text = ""
     while len(text) < 60 and isinstance(value, list | dict) and value:
         if isinstance(value, list):
@@ -814,9 +814,9 @@ def check(
     """Validate one request of ``operation_id`` against the contract.
 
     ``path`` is the route's match info (passed through), ``query`` the raw query (a mapping
-    or multidict of strings), ``body`` the decoded JSON or :data:`NO_BODY`. Returns the typed
-    inputs; raises :class:`ValidationFailed` listing every problem. An unknown
-    ``operation_id`` is a programming error (:class:`KeyError`).
+    or multidict of strings), ``body`` the decoded JSON or `NO_BODY`. Returns the typed
+    inputs; raises `ValidationFailed` listing every problem. An unknown
+    ``operation_id`` is a programming error (`KeyError`).
     """
     checker = _CHECKERS.get(operation_id)
     if checker is None:

@@ -117,10 +117,10 @@ class WebhookDispatcher:
     Each key (room) with pending events has its own worker task, which ends when its queue
     runs dry, so a receiver that never answers delays only its own room (each attempt is
     bounded by the room's ``webhook_timeout_secs``). Once closed, the dispatcher drops new
-    events until :meth:`open` is called again.
+    events until `open()` is called again.
 
-    The delivery log keeps the latest ``log_size`` records; :meth:`wait_for` counts every
-    record since the start (or the last :meth:`reset`), evicted ones included.
+    The delivery log keeps the latest ``log_size`` records; `wait_for()` counts every
+    record since the start (or the last `reset()`), evicted ones included.
     """
 
     def __init__(
@@ -216,9 +216,9 @@ class WebhookDispatcher:
         await self.stopped(self.discard())
 
     def discard(self) -> list[asyncio.Task[None]]:
-        """The synchronous part of :meth:`reset`: forget queued deliveries, the log and the
+        """The synchronous part of `reset()`: forget queued deliveries, the log and the
         counts at once, and cancel the workers, which are returned to be awaited with
-        :meth:`stopped`. Events submitted afterwards start new workers."""
+        `stopped()`. Events submitted afterwards start new workers."""
         workers = self._cancel_workers()
         self._log.clear()
         self._total = 0
@@ -226,7 +226,7 @@ class WebhookDispatcher:
         return workers
 
     async def stopped(self, workers: list[asyncio.Task[None]]) -> None:
-        """Wait for cancelled workers (from :meth:`discard`) to finish."""
+        """Wait for cancelled workers (from `discard()`) to finish."""
         for task in workers:
             try:
                 await task
@@ -235,7 +235,7 @@ class WebhookDispatcher:
                     raise
 
     def open(self) -> None:
-        """Accept events again after :meth:`close`."""
+        """Accept events again after `close()`."""
         self._closed = False
 
     async def close(self) -> None:

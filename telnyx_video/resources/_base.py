@@ -35,7 +35,7 @@ def body_of(**fields: Any) -> dict[str, Any]:
 
 
 def given(**fields: Any) -> dict[str, Any]:
-    """Like :func:`body_of`, for create-style calls where ``None`` means "not given"."""
+    """Like `body_of()`, for create-style calls where ``None`` means "not given"."""
     return body_of(**{k: v for k, v in fields.items() if v is not None})
 
 

@@ -55,7 +55,7 @@ class AsyncRoomCompositions(AsyncResource):
         """Start composing a session's recordings (``enqueued`` at first).
 
         ``resolution`` is ``"WIDTHxHEIGHT"`` (default ``"1280x720"``); ``video_layout`` maps
-        region names to :class:`VideoRegion`.
+        region names to [`VideoRegion`][telnyx_video.models.VideoRegion].
         """
         if video_layout is not None:
             for name, region in video_layout.items():

@@ -299,7 +299,7 @@ class AsyncRooms(AsyncResource):
         """Create a client token (10-3600 s, default 600) to join the room.
 
         A refresh token (60-86400 s, default 3600) comes with it, for
-        :meth:`refresh_client_token`.
+        [`refresh_client_token()`][..refresh_client_token].
         """
         body = given(token_ttl_secs=token_ttl_secs, refresh_token_ttl_secs=refresh_token_ttl_secs)
         return await self._data(

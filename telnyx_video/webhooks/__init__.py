@@ -10,11 +10,13 @@ signature of ``f"{telnyx-timestamp}|"`` followed by the raw body, under the acco
     except WebhookVerificationError as exc:
         ...                                          # answer 400; exc.reason says why
 
-:func:`verify` only checks, :func:`parse_event` only parses and :class:`WebhookReceiver`
-serves an ``aiohttp.web`` endpoint that does both and dispatches to handlers. The event
-models are frozen ``attrs`` classes, one per video event type, with :class:`UnknownEvent`
-for any other type. Every rejection is a :class:`WebhookVerificationError` whose
-``reason`` is a :class:`VerificationFailure`.
+[`verify()`][telnyx_video.webhooks.verify] only checks,
+[`parse_event()`][telnyx_video.webhooks.parse_event] only parses and
+[`WebhookReceiver`][telnyx_video.webhooks.WebhookReceiver] serves an ``aiohttp.web`` endpoint that
+does both and dispatches to handlers. The event models are frozen ``attrs`` classes, one per video
+event type, with [`UnknownEvent`][telnyx_video.webhooks.UnknownEvent] for any other type. Every
+rejection is a [`WebhookVerificationError`][telnyx_video.errors.WebhookVerificationError] whose
+``reason`` is a [`VerificationFailure`][telnyx_video.webhooks.VerificationFailure].
 """
 
 from __future__ import annotations
@@ -107,14 +109,16 @@ def construct_event(
     tolerance: float | None = DEFAULT_TOLERANCE,
     now: float | datetime | None = None,
 ) -> VideoEvent:
-    """Verify a delivery (see :func:`verify`) and parse it (see :func:`parse_event`).
+    """Verify a delivery (see [`verify()`][telnyx_video.webhooks.verify]) and parse it (see
+    [`parse_event()`][telnyx_video.webhooks.parse_event]).
 
     This is the one call a receiver in any web framework needs: pass the raw request body
     and the request headers.
 
     Raises:
         WebhookVerificationError: the delivery is not authentic, too old, or not a webhook
-            event; ``reason`` is a :class:`VerificationFailure`.
+            event; ``reason`` is a
+            [`VerificationFailure`][telnyx_video.webhooks.VerificationFailure].
         ConfigurationError: no public key was given or found in ``TELNYX_PUBLIC_KEY``.
     """
     verify_with_keys(body, headers, load_public_keys(public_key), tolerance=tolerance, now=now)

@@ -229,7 +229,8 @@ VideoEvent: TypeAlias = (
     | CompositionCompleted
     | UnknownEvent
 )
-"""Every event :func:`parse_event` can return; ``match`` on it exhaustively."""
+"""Every event [`parse_event()`][telnyx_video.webhooks.parse_event] can return; ``match`` on it
+exhaustively."""
 
 EVENT_TYPES: Final[Mapping[str, type[WebhookEvent]]] = MappingProxyType(
     {
@@ -290,11 +291,12 @@ def _decode(body: Body | Mapping[str, Any]) -> Any:
 def parse_event(body: Body | Mapping[str, Any]) -> VideoEvent:
     """Parse a delivery into its typed event, without verifying it.
 
-    Use it on input that is already verified (or trusted); :func:`construct_event` verifies
-    and parses in one step. ``body`` is the raw JSON (``bytes`` or ``str``) or the decoded
-    object, either the delivery envelope ``{"data": <event>, "meta": {...}}`` or a bare
-    event. The event class is chosen by ``event_type``; unknown types give an
-    :class:`UnknownEvent`. Unknown fields are ignored.
+    Use it on input that is already verified (or trusted);
+    [`construct_event()`][telnyx_video.webhooks.construct_event] verifies and parses in one step.
+    ``body`` is the raw JSON (``bytes`` or ``str``) or the decoded object, either the delivery
+    envelope ``{"data": <event>, "meta": {...}}`` or a bare event. The event class is chosen by
+    ``event_type``; unknown types give an [`UnknownEvent`][telnyx_video.webhooks.UnknownEvent].
+    Unknown fields are ignored.
 
     Raises:
         WebhookVerificationError: with reason ``invalid_payload`` when the body is not JSON

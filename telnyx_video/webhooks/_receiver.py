@@ -72,7 +72,8 @@ class WebhookReceiver:
         """Create a receiver.
 
         Args:
-            public_key: see :func:`verify`; defaults to ``TELNYX_PUBLIC_KEY``.
+            public_key: see [`verify()`][telnyx_video.webhooks.verify]; defaults to
+                ``TELNYX_PUBLIC_KEY``.
             tolerance: allowed clock skew / replay window in seconds (``None``: no check).
             clock: returns the current Unix time (for tests); defaults to the system clock.
         """
@@ -98,10 +99,11 @@ class WebhookReceiver:
         """Register a handler (decorator) for an event class or an ``event_type`` string.
 
         A class matches its instances, so ``on(WebhookEvent)`` sees every event and
-        ``on(UnknownEvent)`` every event type without a model; ``"*"`` also matches all.
-        Handlers may be plain functions or coroutine functions. With a string, the handler
-        gets whatever :func:`parse_event` returns for that type (the typed class, or
-        :class:`UnknownEvent`); register the class to have that checked statically.
+        ``on(UnknownEvent)`` every event type without a model; ``"*"`` also matches all. Handlers
+        may be plain functions or coroutine functions. With a string, the handler gets whatever
+        [`parse_event()`][telnyx_video.webhooks.parse_event] returns for that type (the typed class,
+        or [`UnknownEvent`][telnyx_video.webhooks.UnknownEvent]); register the class to have that
+        checked statically.
         """
         if isinstance(event, str):
             if not event:
@@ -169,7 +171,8 @@ class WebhookReceiver:
         return web.Response(status=204)
 
     def add_routes(self, app: web.Application, path: str = "/") -> None:
-        """Add ``POST path`` to ``app``, answered by :meth:`handle`."""
+        """Add ``POST path`` to ``app``, answered by
+        [`handle()`][telnyx_video.webhooks.WebhookReceiver.handle]."""
         app.router.add_post(path, self.handle)
 
     def create_app(self, path: str = "/", **kwargs: Any) -> web.Application:

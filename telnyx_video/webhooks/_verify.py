@@ -218,7 +218,8 @@ def verify_with_keys(
     tolerance: float | None = DEFAULT_TOLERANCE,
     now: float | datetime | None = None,
 ) -> None:
-    """:func:`verify` with keys already resolved by :func:`load_public_keys`."""
+    """[`verify()`][telnyx_video.webhooks.verify] with keys already resolved by
+    [`load_public_keys()`][telnyx_video.webhooks.load_public_keys]."""
     from cryptography.exceptions import InvalidSignature
 
     if tolerance is not None and tolerance < 0:
@@ -294,7 +295,7 @@ def verify(
 
     Raises:
         WebhookVerificationError: the delivery is not authentic or too old;
-            ``reason`` is a :class:`VerificationFailure`.
+            ``reason`` is a [`VerificationFailure`][telnyx_video.webhooks.VerificationFailure].
         ConfigurationError: no public key was given or found in the environment.
     """
     verify_with_keys(body, headers, load_public_keys(public_key), tolerance=tolerance, now=now)

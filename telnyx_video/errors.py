@@ -25,6 +25,7 @@ from the response only, never from the request headers.
 
 from __future__ import annotations
 
+import enum
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -41,6 +42,7 @@ __all__ = [
     "BadRequestError",
     "ConfigurationError",
     "ConflictError",
+    "ErrorCode",
     "ErrorDetail",
     "InternalServerError",
     "NotFoundError",
@@ -50,6 +52,59 @@ __all__ = [
     "UnprocessableEntityError",
     "WebhookVerificationError",
 ]
+
+class ErrorCode(enum.StrEnum):
+    """Codes of Telnyx's published error catalog that the Video API answers with.
+
+    Members are the code strings found in [`ErrorDetail.code`][telnyx_video.errors.ErrorDetail]
+    (``error.code == ErrorCode.DUPLICATE_RESOURCE`` is ``error.code == "10012"``);
+    [`catalog_title`][telnyx_video.errors.ErrorCode.catalog_title] is the catalog's title.
+    """
+
+    INVALID_URL = "10003"
+    MISSING_REQUIRED_PARAMETER = "10004"
+    RESOURCE_NOT_FOUND = "10005"
+    INVALID_ID = "10006"
+    UNEXPECTED_ERROR = "10007"
+    REQUEST_TIMEOUT = "10008"
+    AUTHENTICATION_FAILED = "10009"
+    AUTHORIZATION_FAILED = "10010"
+    TOO_MANY_REQUESTS = "10011"
+    DUPLICATE_RESOURCE = "10012"
+    MISSING_ASSOCIATION = "10013"
+    UNSUPPORTED_MEDIA_TYPE = "10014"
+    BAD_REQUEST = "10015"
+    ASSOCIATED_RESOURCE_DOES_NOT_EXIST = "10017"
+    RESOURCE_IN_USE = "10021"
+    INVALID_IDS = "10022"
+    INVALID_JSON = "10023"
+
+    @property
+    def catalog_title(self) -> str:
+        """The catalog's title of this code, such as ``"Duplicate resource"``."""
+        return _CODE_TITLES[self]
+
+
+_CODE_TITLES: dict[ErrorCode, str] = {
+    ErrorCode.INVALID_URL: "Invalid URL",
+    ErrorCode.MISSING_REQUIRED_PARAMETER: "Missing required parameter",
+    ErrorCode.RESOURCE_NOT_FOUND: "Resource not found",
+    ErrorCode.INVALID_ID: "Invalid ID",
+    ErrorCode.UNEXPECTED_ERROR: "Unexpected error",
+    ErrorCode.REQUEST_TIMEOUT: "Request timeout",
+    ErrorCode.AUTHENTICATION_FAILED: "Authentication failed",
+    ErrorCode.AUTHORIZATION_FAILED: "Authorization failed",
+    ErrorCode.TOO_MANY_REQUESTS: "Too many requests",
+    ErrorCode.DUPLICATE_RESOURCE: "Duplicate resource",
+    ErrorCode.MISSING_ASSOCIATION: "Missing association",
+    ErrorCode.UNSUPPORTED_MEDIA_TYPE: "Unsupported Media Type",
+    ErrorCode.BAD_REQUEST: "Bad Request",
+    ErrorCode.ASSOCIATED_RESOURCE_DOES_NOT_EXIST: "Associated resource does not exist",
+    ErrorCode.RESOURCE_IN_USE: "Resource in use",
+    ErrorCode.INVALID_IDS: "One or more invalid IDs",
+    ErrorCode.INVALID_JSON: "Invalid JSON",
+}
+
 
 REQUEST_ID_HEADERS = ("x-request-id", "request-id", "telnyx-request-id", "x-telnyx-request-id")
 

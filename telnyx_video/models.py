@@ -22,8 +22,10 @@ __all__ = [
     "ActionResult",
     "CompositionFormat",
     "CompositionStatus",
+    "DEFAULT_PAGE_SIZE",
     "DateFilter",
     "JoinClientToken",
+    "MAX_PAGE_SIZE",
     "Page",
     "PaginationMeta",
     "RecordingStatus",
@@ -38,6 +40,11 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+MAX_PAGE_SIZE = 250
+"""The largest ``page[size]`` the API accepts (the smallest is 1)."""
+DEFAULT_PAGE_SIZE = 20
+"""The ``page[size]`` the API uses when none is given."""
 
 
 class RecordingStatus(enum.StrEnum):

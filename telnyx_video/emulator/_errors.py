@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from telnyx_video.errors import ErrorCode
+
 __all__ = ["EmulatorError", "error_body", "error_entry"]
 
 #: Error codes, as strings like the real API's (``"10012"`` is the real "name taken").
@@ -15,7 +17,7 @@ UNEXPECTED = "10007"
 AUTHENTICATION_FAILED = "10009"
 FORBIDDEN = "10010"
 RATE_LIMITED = "10011"
-NAME_TAKEN = "10012"
+NAME_TAKEN = ErrorCode.DUPLICATE_RESOURCE.value
 INVALID_JSON = "10003"
 UNSUPPORTED_MEDIA_TYPE = "10006"
 METHOD_NOT_ALLOWED = "10008"

@@ -7,13 +7,11 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from telnyx_video.models import PaginationMeta
+from telnyx_video.models import DEFAULT_PAGE_SIZE, PaginationMeta
 
-__all__ = ["DEFAULT_PAGE_SIZE", "matcher", "paginate"]
+__all__ = ["matcher", "paginate"]
 
 R = TypeVar("R")
-
-DEFAULT_PAGE_SIZE = 20
 
 
 def _as_date(value: Any) -> date:

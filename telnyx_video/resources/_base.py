@@ -11,14 +11,11 @@ from telnyx_video._query import build_query
 from telnyx_video._transport import Response, Transport
 from telnyx_video._types import NOT_GIVEN, NotGiven
 from telnyx_video.errors import APIResponseValidationError
-from telnyx_video.models import Page, PaginationMeta
+from telnyx_video.models import MAX_PAGE_SIZE, Page, PaginationMeta
 
 __all__ = ["AsyncResource", "body_of"]
 
 T = TypeVar("T")
-
-#: The largest ``page[size]`` the API accepts.
-MAX_PAGE_SIZE = 250
 
 
 def body_of(**fields: Any) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from telnyx_video._types import NOT_GIVEN, NotGiven
 from telnyx_video.errors import (
     APIConnectionError,
     APIStatusError,
+    ErrorCode,
     RateLimitError,
     UnprocessableEntityError,
 )
@@ -20,9 +21,6 @@ from telnyx_video.resources._base import AsyncResource, body_of, given
 __all__ = ["AsyncRooms"]
 
 logger = logging.getLogger("telnyx_video")
-
-#: The API's error code for "a room with this unique_name already exists".
-NAME_TAKEN_CODE = "10012"
 
 
 def _is_ambiguous(exc: Exception) -> bool:
@@ -112,7 +110,7 @@ class AsyncRooms(AsyncResource):
                 )
             except UnprocessableEntityError as exc:
                 # A retry of a create whose first try did go through: the name is now taken.
-                if ambiguous is None or exc.code != NAME_TAKEN_CODE:
+                if ambiguous is None or exc.code != ErrorCode.DUPLICATE_RESOURCE:
                     raise
                 existing = await self._lookup_after(ambiguous, unique_name, timeout, max_retries)
                 if existing is None:

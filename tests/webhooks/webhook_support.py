@@ -43,15 +43,17 @@ def event_body(
     *,
     attempt: int = 1,
     delivered_to: str = "https://example.com/webhooks",
+    event_id: str | None = None,
+    occurred_at: str = "2026-01-01T00:00:00.000000Z",
 ) -> bytes:
     """A delivery body in the wire format: {"data": event, "meta": {...}}."""
     if payload is None:
         payload = {"room_id": str(uuid.uuid4()), "session_id": str(uuid.uuid4())}
     event = {
         "record_type": "event",
-        "id": str(uuid.uuid4()),
+        "id": str(uuid.uuid4()) if event_id is None else event_id,
         "event_type": event_type,
-        "occurred_at": "2026-01-01T00:00:00.000000Z",
+        "occurred_at": occurred_at,
         "payload": payload,
     }
     return json.dumps(

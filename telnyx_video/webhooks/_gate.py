@@ -90,14 +90,8 @@ class Gate:
         tolerance: float | None,
         clock: Callable[[], float | datetime] | None,
         dedupe: AnyDedupeStore | None,
-        sync: bool = False,
     ) -> None:
-        """Load the keys and check the settings, so that a receiver fails at start-up.
-
-        Args:
-            sync: the receiver runs handlers synchronously, so ``dedupe`` must be a
-                [`DedupeStore`][telnyx_video.webhooks.DedupeStore], not an async one.
-        """
+        """Load the keys and check the settings, so that a receiver fails at start-up."""
         self.tolerance = check_tolerance(tolerance)
         self.keys: tuple[Ed25519PublicKey, ...] = load_public_keys(public_key)
         if clock is not None and not callable(clock):
@@ -111,12 +105,19 @@ class Gate:
                     "dedupe must be a store with add(event_id) and discard(event_id) methods "
                     f"(a DedupeStore or an AsyncDedupeStore), not {dedupe!r}"
                 )
-            if sync and inspect.iscoroutinefunction(add):
-                raise TypeError(
-                    f"{type(dedupe).__name__} is an async store; a sync view needs a "
-                    "DedupeStore whose methods are plain functions"
-                )
         self.dedupe = dedupe
+
+    def check_sync(self) -> None:
+        """Refuse an async dedupe store for a receiver that handles deliveries synchronously.
+
+        Raises:
+            TypeError: the store's ``add`` is a coroutine function.
+        """
+        if self.dedupe is not None and inspect.iscoroutinefunction(self.dedupe.add):
+            raise TypeError(
+                f"{type(self.dedupe).__name__} is an async store; a sync view needs a "
+                "DedupeStore whose methods are plain functions"
+            )
 
     def construct_event(self, body: Body, headers: Mapping[str, Any]) -> VideoEvent:
         """Verify with the receiver's keys, tolerance and clock, and parse."""
@@ -134,6 +135,12 @@ class Gate:
         """Log a body that could not be read; the text of the ``400`` answer."""
         logger.warning("unreadable webhook delivery from %s: %r", remote, error)
         return "webhook rejected: unreadable body\n"
+
+    @staticmethod
+    def timed_out(body_timeout: float, remote: str | None) -> str:
+        """Log a body that did not arrive in time; the text of the ``408`` answer."""
+        logger.warning("webhook delivery from %s: no body within %g s", remote, body_timeout)
+        return "webhook body not received in time\n"
 
     @staticmethod
     def _duplicate(event: VideoEvent) -> None:

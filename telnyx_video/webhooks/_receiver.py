@@ -158,10 +158,8 @@ class WebhookReceiver:
         except web.HTTPException:
             raise  # 413: over the application's client_max_size
         except TimeoutError:
-            logger.warning(
-                "webhook delivery from %s: no body within %g s", request.remote, self._body_timeout
-            )
-            response = web.Response(status=408, text="webhook body not received in time\n")
+            text = Gate.timed_out(self._body_timeout, request.remote)
+            response = web.Response(status=408, text=text)
             response.force_close()
             return response
         except Exception as exc:  # a bad Content-Encoding, a broken chunked upload, ...

@@ -8,7 +8,6 @@ import io
 import json
 import logging
 import math
-import re
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -28,7 +27,14 @@ from telnyx_video.webhooks import (
     WebhookVerificationError,
 )
 
-from .webhook_support import Signer, event_body, spec_examples
+from .webhook_support import (
+    Signer,
+    event_body,
+    raw_exchange,
+    raw_request,
+    spec_examples,
+    status_line,
+)
 
 EXAMPLES = spec_examples()
 NOW = 1_767_225_600
@@ -313,32 +319,6 @@ async def test_construct_event_and_dispatch_without_aiohttp(signer: Signer) -> N
 # -- unreadable and stalled bodies (issue 17, item 9) ----------------------------------------
 
 
-async def raw_exchange(url: str, request: bytes, *, half_close: bool = False) -> bytes:
-    """Send raw bytes over a loopback socket; the answer's head and body (b"" if the server
-    closed without one). The socket stays open, as a stalled client's would."""
-    host, port = url.removeprefix("http://").split(":")
-    reader, writer = await asyncio.open_connection(host, int(port))
-    try:
-        writer.write(request)
-        await writer.drain()
-        if half_close:
-            writer.write_eof()
-        async with asyncio.timeout(30):  # a hang is a failure, not a slow pass
-            try:
-                head = await reader.readuntil(b"\r\n\r\n")
-            except asyncio.IncompleteReadError as exc:
-                return exc.partial
-            length = re.search(rb"(?i)content-length: (\d+)", head)
-            return head + await reader.readexactly(int(length[1]) if length else 0)
-    finally:
-        writer.close()
-        await writer.wait_closed()
-
-
-def status_line(answer: bytes) -> bytes:
-    return answer.split(b"\r\n", 1)[0]
-
-
 @pytest.mark.parametrize("encoding", ["gzip", "deflate", "br", "zstd"])
 async def test_a_body_that_does_not_decode_gets_400(
     signer: Signer, serve: Any, encoding: str
@@ -384,10 +364,8 @@ async def test_a_stalled_body_gets_408_instead_of_holding_the_handler(
     receiver.on(WebhookEvent)(seen.append)
     server = await serve(receiver.create_app())
     body = delivery("video.room.session.started")
-    head = "".join(f"{k}: {v}\r\n" for k, v in signer.headers(body).items())
-    request = (
-        f"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n{head}Content-Length: {len(body)}\r\n\r\n"
-    ).encode() + body[:10]  # then nothing: the client stalls with the socket open
+    # ten bytes of the body, then nothing: the client stalls with the socket open
+    request = raw_request("/", signer.headers(body), body[:10], content_length=len(body))
     answer = await raw_exchange(server.url, request)
     assert status_line(answer) == b"HTTP/1.1 408 Request Timeout"
     assert b"not received in time" in answer
@@ -400,10 +378,7 @@ async def test_a_body_cut_short_is_a_warning_not_a_server_error(
     receiver = WebhookReceiver(public_key=signer.public_key)
     server = await serve(receiver.create_app())
     body = delivery("video.room.session.started")
-    head = "".join(f"{k}: {v}\r\n" for k, v in signer.headers(body).items())
-    request = (
-        f"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n{head}Content-Length: {len(body)}\r\n\r\n"
-    ).encode() + body[:10]
+    request = raw_request("/", signer.headers(body), body[:10], content_length=len(body))
     with caplog.at_level(logging.INFO):
         answer = await raw_exchange(server.url, request, half_close=True)
         await server.close()  # the handler has finished

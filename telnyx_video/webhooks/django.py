@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime
-from typing import Concatenate, ParamSpec, TypeAlias, cast, overload
+from typing import Any, Concatenate, ParamSpec, TypeAlias, cast, overload
 
 try:
     from django.http import (
@@ -79,7 +79,7 @@ class WebhookView:
     @overload
     def __call__(
         self, view: _AsyncView[P]
-    ) -> Callable[Concatenate[HttpRequest, P], Awaitable[HttpResponseBase]]: ...
+    ) -> Callable[Concatenate[HttpRequest, P], Coroutine[Any, Any, HttpResponseBase]]: ...
 
     @overload
     def __call__(
@@ -90,7 +90,7 @@ class WebhookView:
         self, view: _SyncView[P] | _AsyncView[P]
     ) -> (
         Callable[Concatenate[HttpRequest, P], HttpResponseBase]
-        | Callable[Concatenate[HttpRequest, P], Awaitable[HttpResponseBase]]
+        | Callable[Concatenate[HttpRequest, P], Coroutine[Any, Any, HttpResponseBase]]
     ):
         """Wrap ``view(request, event, *args, **kwargs)`` into a Django view."""
         if not callable(view):
@@ -118,7 +118,7 @@ class WebhookView:
 
     def _async_view(
         self, view: _AsyncView[P]
-    ) -> Callable[Concatenate[HttpRequest, P], Awaitable[HttpResponseBase]]:
+    ) -> Callable[Concatenate[HttpRequest, P], Coroutine[Any, Any, HttpResponseBase]]:
         @functools.wraps(view)
         async def wrapper(
             request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs

@@ -31,7 +31,7 @@ try:
     )
     from django.http.response import HttpResponseBase
     from django.views.decorators.csrf import csrf_exempt
-except ImportError as exc:  # pragma: no cover - depends on the environment
+except ImportError as exc:
     raise ImportError(
         "telnyx_video.webhooks.django needs Django: pip install 'telnyx-video[django]'"
     ) from exc

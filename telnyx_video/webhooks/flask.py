@@ -23,7 +23,7 @@ from typing import Concatenate, ParamSpec, TypeAlias, cast
 try:
     from flask import Response, request
     from flask.typing import ResponseReturnValue
-except ImportError as exc:  # pragma: no cover - depends on the environment
+except ImportError as exc:
     raise ImportError(
         "telnyx_video.webhooks.flask needs Flask: pip install 'telnyx-video[flask]'"
     ) from exc

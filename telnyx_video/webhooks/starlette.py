@@ -30,7 +30,7 @@ try:
     from starlette.exceptions import HTTPException
     from starlette.requests import ClientDisconnect, Request
     from starlette.responses import PlainTextResponse, Response
-except ImportError as exc:  # pragma: no cover - depends on the environment
+except ImportError as exc:
     raise ImportError(
         "telnyx_video.webhooks.starlette needs Starlette (FastAPI brings it): "
         "pip install 'telnyx-video[starlette]' or 'telnyx-video[fastapi]'"

@@ -36,21 +36,26 @@ URLS = types.ModuleType("webhook_test_urls")
 URLS.urlpatterns = []  # type: ignore[attr-defined]
 
 
+# Configured on import, not in a fixture: from its import on, Django's lazy settings object
+# raises on any attribute (``__class__`` included) until configured, and other tests scan
+# every live object with isinstance().
+if not settings.configured:
+    settings.configure(
+        DEBUG=False,
+        SECRET_KEY="webhook-tests",
+        ALLOWED_HOSTS=["127.0.0.1"],
+        ROOT_URLCONF=URLS,
+        INSTALLED_APPS=[],
+        # CSRF protection is on: the webhook views must be exempt from it
+        MIDDLEWARE=["django.middleware.csrf.CsrfViewMiddleware"],
+        DATA_UPLOAD_MAX_MEMORY_SIZE=MAX_BODY,
+        LOGGING_CONFIG=None,
+    )
+    django.setup()
+
+
 @pytest.fixture(scope="module")
 def wsgi_app() -> Any:
-    if not settings.configured:
-        settings.configure(
-            DEBUG=False,
-            SECRET_KEY="webhook-tests",
-            ALLOWED_HOSTS=["127.0.0.1"],
-            ROOT_URLCONF=URLS,
-            INSTALLED_APPS=[],
-            # CSRF protection is on: the webhook views must be exempt from it
-            MIDDLEWARE=["django.middleware.csrf.CsrfViewMiddleware"],
-            DATA_UPLOAD_MAX_MEMORY_SIZE=MAX_BODY,
-            LOGGING_CONFIG=None,
-        )
-        django.setup()
     from django.core.wsgi import get_wsgi_application
 
     return get_wsgi_application()

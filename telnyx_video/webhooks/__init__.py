@@ -13,10 +13,18 @@ signature of ``f"{telnyx-timestamp}|"`` followed by the raw body, under the acco
 [`verify()`][telnyx_video.webhooks.verify] only checks,
 [`parse_event()`][telnyx_video.webhooks.parse_event] only parses and
 [`WebhookReceiver`][telnyx_video.webhooks.WebhookReceiver] serves an ``aiohttp.web`` endpoint that
-does both and dispatches to handlers. The event models are frozen ``attrs`` classes, one per video
-event type, with [`UnknownEvent`][telnyx_video.webhooks.UnknownEvent] for any other type. Every
-rejection is a [`WebhookVerificationError`][telnyx_video.errors.WebhookVerificationError] whose
-``reason`` is a [`VerificationFailure`][telnyx_video.webhooks.VerificationFailure].
+does both and dispatches to handlers. Adapters for other frameworks live in modules named after
+them, each importing its framework only when imported itself:
+[`telnyx_video.webhooks.starlette`][telnyx_video.webhooks.starlette] (FastAPI too),
+[`telnyx_video.webhooks.django`][telnyx_video.webhooks.django] and
+[`telnyx_video.webhooks.flask`][telnyx_video.webhooks.flask]. Every receiver takes a
+[`DedupeStore`][telnyx_video.webhooks.DedupeStore] (such as an
+[`LRUDedupeStore`][telnyx_video.webhooks.LRUDedupeStore]) to drop redelivered events.
+
+The event models are frozen ``attrs`` classes, one per video event type, with
+[`UnknownEvent`][telnyx_video.webhooks.UnknownEvent] for any other type. Every rejection is a
+[`WebhookVerificationError`][telnyx_video.errors.WebhookVerificationError] whose ``reason`` is a
+[`VerificationFailure`][telnyx_video.webhooks.VerificationFailure].
 """
 
 from __future__ import annotations

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import inspect
 import logging
-import math
-import numbers
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from datetime import datetime
@@ -26,6 +24,7 @@ from telnyx_video.webhooks._verify import (
     Body,
     PublicKeys,
     check_tolerance,
+    is_finite_number,
     load_public_keys,
 )
 
@@ -57,12 +56,7 @@ def check_body_timeout(body_timeout: float) -> float:
     Raises:
         ValueError: otherwise.
     """
-    if (
-        isinstance(body_timeout, bool)
-        or not isinstance(body_timeout, numbers.Real)
-        or not math.isfinite(body_timeout)
-        or body_timeout <= 0
-    ):
+    if not is_finite_number(body_timeout) or body_timeout <= 0:
         raise ValueError(
             f"body_timeout must be a finite number of seconds > 0, got {body_timeout!r}"
         )

@@ -70,8 +70,8 @@ class VerificationFailure(enum.StrEnum):
     """The signature does not match the body and timestamp under the public key(s):
     a tampered body or timestamp, a forged signature, or the wrong key."""
     INVALID_PAYLOAD = "invalid_payload"
-    """The body is not a JSON webhook event of the documented shape (or, as ``str``, not
-    encodable text), or it could not be read."""
+    """The body is not a JSON webhook event of the documented shape (or, passed as ``str``,
+    not valid text)."""
 
 
 def _fail(reason: VerificationFailure, message: str) -> WebhookVerificationError:
@@ -229,7 +229,8 @@ def body_bytes(body: Body) -> bytes:
     )
 
 
-def _is_finite_number(value: object) -> bool:
+def is_finite_number(value: object) -> bool:
+    """A real number (not a bool) that is neither infinite nor NaN."""
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
 
 
@@ -241,7 +242,7 @@ def check_tolerance(tolerance: float | None) -> float | None:
     """
     if tolerance is None:
         return None
-    if not _is_finite_number(tolerance) or tolerance < 0:
+    if not is_finite_number(tolerance) or tolerance < 0:
         raise ValueError(
             f"tolerance must be a finite number of seconds >= 0, or None; got {tolerance!r}"
         )
@@ -255,7 +256,7 @@ def _now_seconds(now: float | datetime | None) -> float:
         if now.tzinfo is None or now.utcoffset() is None:
             raise ValueError(f"now must be an aware datetime, got the naive {now!r}")
         return now.timestamp()
-    if not _is_finite_number(now):
+    if not is_finite_number(now):
         raise ValueError(
             f"now must be a finite Unix time in seconds or an aware datetime, got {now!r}"
         )

@@ -131,6 +131,12 @@ class Gate:
         return "webhook rejected: unreadable body\n"
 
     @staticmethod
+    def too_large(limit: int, remote: str | None) -> str:
+        """Log a body over the size cap; the text of the ``413`` answer."""
+        logger.warning("webhook delivery from %s: body over %d bytes", remote, limit)
+        return "webhook body too large\n"
+
+    @staticmethod
     def timed_out(body_timeout: float, remote: str | None) -> str:
         """Log a body that did not arrive in time; the text of the ``408`` answer."""
         logger.warning("webhook delivery from %s: no body within %g s", remote, body_timeout)

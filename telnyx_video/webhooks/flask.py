@@ -85,11 +85,10 @@ def webhook_view(
     def read_event() -> VideoEvent | Response:
         """The verified event, or the answer to a delivery that is not one."""
         declared = request.content_length
-        if declared is not None and declared > limit:
-            return _text(413, "webhook body too large\n")
-        body = request.stream.read(limit + 1)
-        if len(body) > limit:
-            return _text(413, "webhook body too large\n")
+        too_large = declared is not None and declared > limit
+        body = b"" if too_large else request.stream.read(limit + 1)  # never more than the cap
+        if too_large or len(body) > limit:
+            return _text(413, Gate.too_large(limit, request.remote_addr))
         try:
             # werkzeug's Headers has a case-insensitive get() and items() but is no Mapping
             return gate.construct_event(body, cast("Mapping[str, str]", request.headers))

@@ -118,7 +118,7 @@ class WebhookVerifier:
     async def _read_body(self, request: Request, remote: str | None) -> bytes:
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self._max_body_size:
-            raise HTTPException(413, "webhook body too large")
+            raise HTTPException(413, Gate.too_large(self._max_body_size, remote).strip())
         chunks: list[bytes] = []
         size = 0
         try:
@@ -126,7 +126,8 @@ class WebhookVerifier:
                 async for chunk in request.stream():
                     size += len(chunk)
                     if size > self._max_body_size:
-                        raise HTTPException(413, "webhook body too large")
+                        text = Gate.too_large(self._max_body_size, remote)
+                        raise HTTPException(413, text.strip())
                     chunks.append(chunk)
         except TimeoutError:
             raise HTTPException(408, Gate.timed_out(self._body_timeout, remote).strip()) from None

@@ -13,19 +13,31 @@ signature of ``f"{telnyx-timestamp}|"`` followed by the raw body, under the acco
 [`verify()`][telnyx_video.webhooks.verify] only checks,
 [`parse_event()`][telnyx_video.webhooks.parse_event] only parses and
 [`WebhookReceiver`][telnyx_video.webhooks.WebhookReceiver] serves an ``aiohttp.web`` endpoint that
-does both and dispatches to handlers. The event models are frozen ``attrs`` classes, one per video
-event type, with [`UnknownEvent`][telnyx_video.webhooks.UnknownEvent] for any other type. Every
-rejection is a [`WebhookVerificationError`][telnyx_video.errors.WebhookVerificationError] whose
-``reason`` is a [`VerificationFailure`][telnyx_video.webhooks.VerificationFailure].
+does both and dispatches to handlers. Adapters for other frameworks live in modules named after
+them, each importing its framework only when imported itself:
+[`telnyx_video.webhooks.starlette`][telnyx_video.webhooks.starlette] (FastAPI too),
+[`telnyx_video.webhooks.django`][telnyx_video.webhooks.django] and
+[`telnyx_video.webhooks.flask`][telnyx_video.webhooks.flask]. Every receiver takes a
+[`DedupeStore`][telnyx_video.webhooks.DedupeStore] (such as an
+[`LRUDedupeStore`][telnyx_video.webhooks.LRUDedupeStore]) to drop redelivered events.
+
+The event models are frozen ``attrs`` classes, one per video event type, with
+[`UnknownEvent`][telnyx_video.webhooks.UnknownEvent] for any other type. Every rejection is a
+[`WebhookVerificationError`][telnyx_video.errors.WebhookVerificationError] whose ``reason`` is a
+[`VerificationFailure`][telnyx_video.webhooks.VerificationFailure].
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime
-from typing import Any
-
 from telnyx_video.errors import WebhookVerificationError
+from telnyx_video.webhooks._construct import construct_event
+from telnyx_video.webhooks._dedupe import (
+    DEFAULT_DEDUPE_SIZE,
+    AnyDedupeStore,
+    AsyncDedupeStore,
+    DedupeStore,
+    LRUDedupeStore,
+)
 from telnyx_video.webhooks._events import (
     EVENT_TYPES,
     CompositionCompleted,
@@ -48,6 +60,7 @@ from telnyx_video.webhooks._events import (
     WebhookMeta,
     parse_event,
 )
+from telnyx_video.webhooks._gate import DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY_SIZE
 from telnyx_video.webhooks._receiver import Handler, WebhookReceiver
 from telnyx_video.webhooks._verify import (
     DEFAULT_TOLERANCE,
@@ -60,19 +73,25 @@ from telnyx_video.webhooks._verify import (
     VerificationFailure,
     load_public_keys,
     verify,
-    verify_with_keys,
 )
 
 __all__ = [
+    "DEFAULT_BODY_TIMEOUT",
+    "DEFAULT_DEDUPE_SIZE",
+    "DEFAULT_MAX_BODY_SIZE",
     "DEFAULT_TOLERANCE",
     "EVENT_TYPES",
     "PUBLIC_KEY_ENV",
     "SIGNATURE_HEADER",
     "TIMESTAMP_HEADER",
+    "AnyDedupeStore",
+    "AsyncDedupeStore",
     "Body",
     "CompositionCompleted",
     "CompositionCompletedPayload",
+    "DedupeStore",
     "Handler",
+    "LRUDedupeStore",
     "ParticipantJoined",
     "ParticipantJoinedPayload",
     "ParticipantLeft",
@@ -99,27 +118,3 @@ __all__ = [
     "parse_event",
     "verify",
 ]
-
-
-def construct_event(
-    body: Body,
-    headers: Mapping[str, Any],
-    *,
-    public_key: PublicKeys | None = None,
-    tolerance: float | None = DEFAULT_TOLERANCE,
-    now: float | datetime | None = None,
-) -> VideoEvent:
-    """Verify a delivery (see [`verify()`][telnyx_video.webhooks.verify]) and parse it (see
-    [`parse_event()`][telnyx_video.webhooks.parse_event]).
-
-    This is the one call a receiver in any web framework needs: pass the raw request body
-    and the request headers.
-
-    Raises:
-        WebhookVerificationError: the delivery is not authentic, too old, or not a webhook
-            event; ``reason`` is a
-            [`VerificationFailure`][telnyx_video.webhooks.VerificationFailure].
-        ConfigurationError: no public key was given or found in ``TELNYX_PUBLIC_KEY``.
-    """
-    verify_with_keys(body, headers, load_public_keys(public_key), tolerance=tolerance, now=now)
-    return parse_event(body)

@@ -2,30 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import inspect
-import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, overload
+from typing import Any, TypeAlias, TypeVar, overload
 
 from aiohttp import web
 
 from telnyx_video.errors import WebhookVerificationError
-from telnyx_video.webhooks._events import VideoEvent, WebhookEvent, parse_event
-from telnyx_video.webhooks._verify import (
-    DEFAULT_TOLERANCE,
-    Body,
-    PublicKeys,
-    load_public_keys,
-    verify_with_keys,
-)
-
-if TYPE_CHECKING:
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from telnyx_video.webhooks._dedupe import AnyDedupeStore
+from telnyx_video.webhooks._events import VideoEvent, WebhookEvent
+from telnyx_video.webhooks._gate import DEFAULT_BODY_TIMEOUT, Gate, check_body_timeout, logger
+from telnyx_video.webhooks._verify import DEFAULT_TOLERANCE, Body, PublicKeys
 
 __all__ = ["Handler", "WebhookReceiver"]
-
-logger = logging.getLogger("telnyx_video.webhooks")
 
 E = TypeVar("E", bound=WebhookEvent)
 Handler: TypeAlias = Callable[[E], "Awaitable[object] | object"]
@@ -53,10 +44,12 @@ class WebhookReceiver:
         receiver.add_routes(app, "/webhooks/telnyx")   # or: app = receiver.create_app(path)
 
     Each delivery is verified, parsed and handed to every matching handler in registration
-    order, then answered ``204``. Bad signatures, stale timestamps and malformed bodies get
-    ``400`` (with the reason as text) and reach no handler. A handler that raises is logged
-    and the delivery answered ``500`` so that Telnyx retries it: keep handlers short (queue
-    long work) and idempotent (``event.id`` identifies an event across retries).
+    order, then answered ``204``. Bad signatures, stale timestamps, malformed bodies and bodies
+    that cannot be read (a bad ``Content-Encoding``, a broken upload) get ``400`` (with the
+    reason as text) and reach no handler; a body that does not arrive within ``body_timeout``
+    gets ``408``. A handler that raises is logged and the delivery answered ``500`` so that
+    Telnyx retries it: keep handlers short (queue long work) and idempotent (``event.id``
+    identifies an event across retries), or pass ``dedupe=`` to drop redeliveries.
 
     The public key is loaded once, when the receiver is created: a missing or malformed key
     fails there, not on the first delivery.
@@ -68,6 +61,8 @@ class WebhookReceiver:
         *,
         tolerance: float | None = DEFAULT_TOLERANCE,
         clock: Callable[[], float | datetime] | None = None,
+        dedupe: AnyDedupeStore | None = None,
+        body_timeout: float = DEFAULT_BODY_TIMEOUT,
     ) -> None:
         """Create a receiver.
 
@@ -76,16 +71,23 @@ class WebhookReceiver:
                 ``TELNYX_PUBLIC_KEY``.
             tolerance: allowed clock skew / replay window in seconds (``None``: no check).
             clock: returns the current Unix time (for tests); defaults to the system clock.
+            dedupe: a store of the event ids already handled (for example an
+                [`LRUDedupeStore`][telnyx_video.webhooks.LRUDedupeStore]): a delivery of an
+                event handled before is answered ``204`` without calling the handlers. An id
+                is forgotten again when a handler raises, so the redelivery is handled.
+            body_timeout: how many seconds to wait for the body once the headers arrived
+                (finite, > 0); a client that stalls longer gets ``408``.
+
+        Raises:
+            ValueError: ``tolerance`` or ``body_timeout`` is out of range.
+            TypeError: ``dedupe`` is not a dedupe store.
         """
-        if tolerance is not None and tolerance < 0:
-            raise ValueError(f"tolerance must be >= 0 seconds or None, got {tolerance!r}")
-        self._keys: tuple[Ed25519PublicKey, ...] = load_public_keys(public_key)
-        self._tolerance = tolerance
-        self._clock = clock
+        self._body_timeout = check_body_timeout(body_timeout)
+        self._gate = Gate(public_key, tolerance=tolerance, clock=clock, dedupe=dedupe)
         self._handlers: list[tuple[str | type[WebhookEvent], Handler[Any]]] = []
 
     def __repr__(self) -> str:
-        return f"<WebhookReceiver handlers={len(self._handlers)} tolerance={self._tolerance}>"
+        return f"<WebhookReceiver handlers={len(self._handlers)} tolerance={self._gate.tolerance}>"
 
     # -- registration ----------------------------------------------------------------------
 
@@ -135,10 +137,9 @@ class WebhookReceiver:
     # -- framework-agnostic core -----------------------------------------------------------
 
     def construct_event(self, body: Body, headers: Mapping[str, Any]) -> VideoEvent:
-        """Verify a delivery with this receiver's key(s) and tolerance, and parse it."""
-        now = self._clock() if self._clock is not None else None
-        verify_with_keys(body, headers, self._keys, tolerance=self._tolerance, now=now)
-        return parse_event(body)
+        """Verify a delivery with this receiver's key(s) and tolerance, and parse it (see
+        [`construct_event()`][telnyx_video.webhooks.construct_event])."""
+        return self._gate.construct_event(body, headers)
 
     async def dispatch(self, event: WebhookEvent) -> None:
         """Call every matching handler with ``event`` (awaiting async ones), in order."""
@@ -151,16 +152,28 @@ class WebhookReceiver:
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """The ``aiohttp.web`` request handler: mount it on a ``POST`` route."""
-        body = await request.read()
+        try:
+            async with asyncio.timeout(self._body_timeout):
+                body = await request.read()
+        except web.HTTPException:
+            raise  # 413: over the application's client_max_size
+        except TimeoutError:
+            text = Gate.timed_out(self._body_timeout, request.remote)
+            response = web.Response(status=408, text=text)
+            response.force_close()
+            return response
+        except Exception as exc:  # a bad Content-Encoding, a broken chunked upload, ...
+            response = web.Response(status=400, text=Gate.unreadable(exc, request.remote))
+            response.force_close()
+            return response
         try:
             event = self.construct_event(body, request.headers)
         except WebhookVerificationError as exc:
-            logger.warning(
-                "rejected webhook delivery from %s: %s (%s)", request.remote, exc, exc.reason
-            )
-            return web.Response(status=400, text=f"webhook rejected: {exc.reason}\n")
+            return web.Response(status=400, text=Gate.rejected(exc, request.remote))
         try:
-            await self.dispatch(event)
+            async with self._gate.once_async(event) as fresh:
+                if fresh:
+                    await self.dispatch(event)
         except Exception:
             logger.exception(
                 "webhook handler failed for %s event %s; answering 500 so Telnyx retries",

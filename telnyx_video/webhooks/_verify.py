@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import binascii
 import enum
+import math
+import numbers
 import os
 import time
 from collections.abc import Iterable, Mapping
@@ -12,6 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from telnyx_video.errors import ConfigurationError, WebhookVerificationError
+from telnyx_video.webhooks._ed25519 import weak_key_problem
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -61,16 +64,30 @@ class VerificationFailure(enum.StrEnum):
     INVALID_SIGNATURE_ENCODING = "invalid_signature_encoding"
     """The signature header is not base64 of a 64-byte Ed25519 signature."""
     INVALID_PUBLIC_KEY = "invalid_public_key"
-    """The configured public key is not a base64 (or PEM) Ed25519 public key."""
+    """The configured public key is not a base64 (or PEM) Ed25519 public key, or is a weak
+    (low-order) key for which anyone could forge a signature."""
     SIGNATURE_MISMATCH = "signature_mismatch"
     """The signature does not match the body and timestamp under the public key(s):
     a tampered body or timestamp, a forged signature, or the wrong key."""
     INVALID_PAYLOAD = "invalid_payload"
-    """The body is not a JSON webhook event of the documented shape."""
+    """The body is not a JSON webhook event of the documented shape (or, passed as ``str``,
+    not valid text)."""
 
 
 def _fail(reason: VerificationFailure, message: str) -> WebhookVerificationError:
     return WebhookVerificationError(message, reason=reason)
+
+
+def _strong(key: Ed25519PublicKey) -> Ed25519PublicKey:
+    """``key`` itself, once it is known not to be a weak (low-order) point."""
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    problem = weak_key_problem(key.public_bytes(Encoding.Raw, PublicFormat.Raw))
+    if problem is not None:
+        raise _fail(
+            VerificationFailure.INVALID_PUBLIC_KEY, f"the webhook public key is refused: {problem}"
+        )
+    return key
 
 
 def _decode_key(value: str | bytes) -> Ed25519PublicKey:
@@ -79,7 +96,7 @@ def _decode_key(value: str | bytes) -> Ed25519PublicKey:
     from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
     if isinstance(value, bytes) and len(value) == 32:
-        return Ed25519PublicKey.from_public_bytes(value)
+        return _strong(Ed25519PublicKey.from_public_bytes(value))
     try:
         text = value.decode("ascii") if isinstance(value, bytes) else value
     except UnicodeDecodeError:
@@ -101,7 +118,7 @@ def _decode_key(value: str | bytes) -> Ed25519PublicKey:
                 VerificationFailure.INVALID_PUBLIC_KEY,
                 f"the webhook public key is a {type(key).__name__}, not an Ed25519 key",
             )
-        return key
+        return _strong(key)
     try:
         raw = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
@@ -114,7 +131,7 @@ def _decode_key(value: str | bytes) -> Ed25519PublicKey:
             VerificationFailure.INVALID_PUBLIC_KEY,
             f"the webhook public key decodes to {len(raw)} bytes; an Ed25519 key has 32",
         )
-    return Ed25519PublicKey.from_public_bytes(raw)
+    return _strong(Ed25519PublicKey.from_public_bytes(raw))
 
 
 def _is_key_object(value: object) -> bool:
@@ -131,9 +148,14 @@ def load_public_keys(public_key: PublicKeys | None = None) -> tuple[Ed25519Publi
     iterable of those (during a key rotation, any of them may sign). ``None`` reads
     ``TELNYX_PUBLIC_KEY``.
 
+    Weak keys are refused: a low-order point (the identity and the other small-order points),
+    for which a trivial signature verifies every message, or any point outside the curve's
+    prime-order subgroup. Telnyx never issues one; a receiver configured with one would accept
+    forgeries.
+
     Raises:
         ConfigurationError: no key was given and ``TELNYX_PUBLIC_KEY`` is unset or empty.
-        WebhookVerificationError: a key is malformed (reason ``invalid_public_key``).
+        WebhookVerificationError: a key is malformed or weak (reason ``invalid_public_key``).
     """
     if public_key is None:
         env = os.environ.get(PUBLIC_KEY_ENV, "").strip()
@@ -152,7 +174,7 @@ def load_public_keys(public_key: PublicKeys | None = None) -> tuple[Ed25519Publi
     keys = []
     for candidate in candidates:
         if _is_key_object(candidate):
-            keys.append(candidate)
+            keys.append(_strong(candidate))
         elif isinstance(candidate, str | bytes):
             keys.append(_decode_key(candidate))
         else:
@@ -184,9 +206,21 @@ def get_header(headers: Mapping[str, Any], name: str) -> str | None:
 
 
 def body_bytes(body: Body) -> bytes:
-    """The raw bytes of a delivery body (a ``str`` body is UTF-8 encoded)."""
+    """The raw bytes of a delivery body (a ``str`` body is UTF-8 encoded).
+
+    Raises:
+        WebhookVerificationError: a ``str`` body that is not encodable text (lone
+            surrogates): reason ``invalid_payload``.
+    """
     if isinstance(body, str):
-        return body.encode("utf-8")
+        try:
+            return body.encode("utf-8")
+        except UnicodeEncodeError:
+            raise _fail(
+                VerificationFailure.INVALID_PAYLOAD,
+                "the webhook body is a str that is not valid text (lone surrogates); "
+                "pass the raw request bytes",
+            ) from None
     if isinstance(body, bytes | bytearray | memoryview):
         return bytes(body)
     raise TypeError(
@@ -195,11 +229,37 @@ def body_bytes(body: Body) -> bytes:
     )
 
 
+def is_finite_number(value: object) -> bool:
+    """A real number (not a bool) that is neither infinite nor NaN."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def check_tolerance(tolerance: float | None) -> float | None:
+    """``tolerance`` if it is ``None`` or a finite number of seconds >= 0.
+
+    Raises:
+        ValueError: otherwise (a NaN would switch the replay check off).
+    """
+    if tolerance is None:
+        return None
+    if not is_finite_number(tolerance) or tolerance < 0:
+        raise ValueError(
+            f"tolerance must be a finite number of seconds >= 0, or None; got {tolerance!r}"
+        )
+    return float(tolerance)
+
+
 def _now_seconds(now: float | datetime | None) -> float:
     if now is None:
         return time.time()
     if isinstance(now, datetime):
+        if now.tzinfo is None or now.utcoffset() is None:
+            raise ValueError(f"now must be an aware datetime, got the naive {now!r}")
         return now.timestamp()
+    if not is_finite_number(now):
+        raise ValueError(
+            f"now must be a finite Unix time in seconds or an aware datetime, got {now!r}"
+        )
     return float(now)
 
 
@@ -222,8 +282,8 @@ def verify_with_keys(
     [`load_public_keys()`][telnyx_video.webhooks.load_public_keys]."""
     from cryptography.exceptions import InvalidSignature
 
-    if tolerance is not None and tolerance < 0:
-        raise ValueError(f"tolerance must be >= 0 seconds or None, got {tolerance!r}")
+    tolerance = check_tolerance(tolerance)
+    current = _now_seconds(now)
     raw_body = body_bytes(body)
     signature_text = _require(headers, SIGNATURE_HEADER)
     timestamp_text = _require(headers, TIMESTAMP_HEADER)
@@ -262,7 +322,7 @@ def verify_with_keys(
         )
 
     if tolerance is not None:
-        age = _now_seconds(now) - int(timestamp_text)
+        age = current - int(timestamp_text)
         if abs(age) > tolerance:
             direction = "old" if age > 0 else "in the future"
             raise _fail(
@@ -289,13 +349,16 @@ def verify(
         public_key: the account's base64 public key (or PEM, or several during a key
             rotation); defaults to ``TELNYX_PUBLIC_KEY``.
         tolerance: how many seconds the ``telnyx-timestamp`` may differ from ``now``
-            either way, against replays; ``None`` disables the check (for stored
-            deliveries).
-        now: the current Unix time or an aware datetime; defaults to the system clock.
+            either way, against replays (finite, >= 0); ``None`` disables the check (for
+            stored deliveries).
+        now: the current Unix time (finite) or an aware datetime; defaults to the system
+            clock.
 
     Raises:
         WebhookVerificationError: the delivery is not authentic or too old;
             ``reason`` is a [`VerificationFailure`][telnyx_video.webhooks.VerificationFailure].
         ConfigurationError: no public key was given or found in the environment.
+        ValueError: ``tolerance`` or ``now`` is not a finite number (or ``now`` a naive
+            datetime).
     """
     verify_with_keys(body, headers, load_public_keys(public_key), tolerance=tolerance, now=now)

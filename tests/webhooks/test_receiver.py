@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import io
 import json
 import logging
+import math
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -25,7 +27,14 @@ from telnyx_video.webhooks import (
     WebhookVerificationError,
 )
 
-from .webhook_support import Signer, event_body, spec_examples
+from .webhook_support import (
+    Signer,
+    event_body,
+    raw_exchange,
+    raw_request,
+    spec_examples,
+    status_line,
+)
 
 EXAMPLES = spec_examples()
 NOW = 1_767_225_600
@@ -305,3 +314,80 @@ async def test_construct_event_and_dispatch_without_aiohttp(signer: Signer) -> N
     assert receiver.handlers_for(event)
     await receiver.dispatch(event)
     assert seen == [event.id]
+
+
+# -- unreadable and stalled bodies (issue 17, item 9) ----------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate", "br", "zstd"])
+async def test_a_body_that_does_not_decode_gets_400(
+    signer: Signer, serve: Any, encoding: str
+) -> None:
+    receiver = WebhookReceiver(public_key=signer.public_key)
+    seen: list[WebhookEvent] = []
+    receiver.on(WebhookEvent)(seen.append)
+    server = await serve(receiver.create_app())
+    body = delivery("video.room.session.started")  # plain JSON, announced as compressed
+    headers = {**signer.headers(body), "Content-Encoding": encoding}
+    status, _ = await server.post("/", body, headers)
+    assert status == 400
+    assert seen == []
+
+
+async def test_a_compressed_body_over_the_size_cap_gets_413(signer: Signer, serve: Any) -> None:
+    receiver = WebhookReceiver(public_key=signer.public_key)
+    server = await serve(receiver.create_app())  # client_max_size: 1 MiB
+    bomb = gzip.compress(b"0" * (8 * 1024 * 1024))
+    assert len(bomb) < 64 * 1024
+    headers = {**signer.headers(bomb), "Content-Encoding": "gzip"}
+    status, _ = await server.post("/", bomb, headers)
+    assert status == 413
+
+
+async def test_a_properly_compressed_delivery_is_accepted(signer: Signer, serve: Any) -> None:
+    receiver = WebhookReceiver(public_key=signer.public_key)
+    seen: list[str] = []
+    receiver.on(WebhookEvent)(lambda e: seen.append(e.id))
+    server = await serve(receiver.create_app())
+    body = delivery("video.room.session.started")
+    headers = {**signer.headers(body), "Content-Encoding": "gzip"}
+    status, _ = await server.post("/", gzip.compress(body), headers)
+    assert status == 204
+    assert seen == [EXAMPLES["video.room.session.started"]["id"]]
+
+
+async def test_a_stalled_body_gets_408_instead_of_holding_the_handler(
+    signer: Signer, serve: Any
+) -> None:
+    receiver = WebhookReceiver(public_key=signer.public_key, body_timeout=0.2)
+    seen: list[WebhookEvent] = []
+    receiver.on(WebhookEvent)(seen.append)
+    server = await serve(receiver.create_app())
+    body = delivery("video.room.session.started")
+    # ten bytes of the body, then nothing: the client stalls with the socket open
+    request = raw_request("/", signer.headers(body), body[:10], content_length=len(body))
+    answer = await raw_exchange(server.url, request)
+    assert status_line(answer) == b"HTTP/1.1 408 Request Timeout"
+    assert b"not received in time" in answer
+    assert seen == []
+
+
+async def test_a_body_cut_short_is_a_warning_not_a_server_error(
+    signer: Signer, serve: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    receiver = WebhookReceiver(public_key=signer.public_key)
+    server = await serve(receiver.create_app())
+    body = delivery("video.room.session.started")
+    request = raw_request("/", signer.headers(body), body[:10], content_length=len(body))
+    with caplog.at_level(logging.INFO):
+        answer = await raw_exchange(server.url, request, half_close=True)
+        await server.close()  # the handler has finished
+    assert answer == b""  # aiohttp drops a connection that ends mid-body: nobody to answer
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert any("unreadable webhook delivery" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize("body_timeout", [0, -1, math.nan, math.inf, True, "5"])
+def test_body_timeout_must_be_finite_and_positive(signer: Signer, body_timeout: Any) -> None:
+    with pytest.raises(ValueError, match="body_timeout"):
+        WebhookReceiver(public_key=signer.public_key, body_timeout=body_timeout)

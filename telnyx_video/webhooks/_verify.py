@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from telnyx_video.errors import ConfigurationError, WebhookVerificationError
-from telnyx_video.webhooks._ed25519 import weak_key_problem
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -79,13 +78,21 @@ def _fail(reason: VerificationFailure, message: str) -> WebhookVerificationError
 
 
 def _strong(key: Ed25519PublicKey) -> Ed25519PublicKey:
-    """``key`` itself, once it is known not to be a weak (low-order) point."""
-    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+    """``key`` itself, once libsodium confirms it is a canonical point of the prime-order group.
 
-    problem = weak_key_problem(key.public_bytes(Encoding.Raw, PublicFormat.Raw))
-    if problem is not None:
+    OpenSSL loads any 32 bytes as a public key; with a low-order point (the identity, say) a
+    trivial signature verifies every message, and a mixed-order or non-canonical encoding is
+    never what Telnyx publishes, so all of them are refused.
+    """
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+    from nacl.bindings import crypto_core_ed25519_is_valid_point
+
+    if not crypto_core_ed25519_is_valid_point(key.public_bytes(Encoding.Raw, PublicFormat.Raw)):
         raise _fail(
-            VerificationFailure.INVALID_PUBLIC_KEY, f"the webhook public key is refused: {problem}"
+            VerificationFailure.INVALID_PUBLIC_KEY,
+            "the webhook public key is refused: it is not a canonical point of the Ed25519 "
+            "prime-order subgroup (low-order, mixed-order or off-curve keys let anyone forge "
+            "signatures)",
         )
     return key
 

@@ -23,8 +23,8 @@ from telnyx_video._retry import (
     is_retryable_status,
     parse_retry_after,
 )
-from telnyx_video._types import NOT_GIVEN, NotGiven
 from telnyx_video._version import __version__
+from telnyx_video.types import NOT_GIVEN, NotGiven
 
 if TYPE_CHECKING:
     import aiohttp

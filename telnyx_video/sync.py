@@ -3,7 +3,7 @@
 
 Generated from the async classes by ``scripts/generate_sync.py``: every method
 forwards to its async twin through the client's portal
-(`telnyx_video._portal`), where all the sync machinery lives.
+(``telnyx_video._portal``), where all the sync machinery lives.
 """
 
 from __future__ import annotations
@@ -12,10 +12,9 @@ from collections.abc import Mapping, Sequence
 from types import TracebackType
 
 from telnyx_video._client import AsyncVideoClient
-from telnyx_video._portal import ClientPortal, SyncPaginator, SyncResource
-from telnyx_video._query import DateArg
+from telnyx_video._portal import ClientPortal, SyncResource
 from telnyx_video._retry import RetryPolicy
-from telnyx_video._types import NOT_GIVEN, NotGiven
+from telnyx_video._transport import DEFAULT_TIMEOUT
 from telnyx_video.models import (
     ActionResult,
     CompositionStatus,
@@ -30,11 +29,13 @@ from telnyx_video.models import (
     RoomSession,
     VideoRegion,
 )
+from telnyx_video.pagination import SyncPaginator
 from telnyx_video.resources.room_compositions import AsyncRoomCompositions
 from telnyx_video.resources.room_participants import AsyncRoomParticipants
 from telnyx_video.resources.room_recordings import AsyncRoomRecordings
-from telnyx_video.resources.room_sessions import AsyncRoomSessions, Participants
+from telnyx_video.resources.room_sessions import AsyncRoomSessions
 from telnyx_video.resources.rooms import AsyncRooms
+from telnyx_video.types import NOT_GIVEN, DateArg, NotGiven, Participants
 
 __all__ = [
     "VideoClient",
@@ -84,7 +85,7 @@ class VideoClient:
         api_key: str | None = None,
         *,
         base_url: str | None = None,
-        timeout: float | None = 30.0,
+        timeout: float | None = DEFAULT_TIMEOUT,
         max_retries: int = 2,
         retry_policy: RetryPolicy | None = None,
         user_agent: str | None = None,

@@ -333,7 +333,8 @@ def sync_class_name(cls: type) -> str:
 
 
 def client_resources(client_cls: type) -> list[ResourceSpec]:
-    """``self.<attr> = Async<Resource>(...)`` assignments (and their docstrings) in __init__."""
+    """``self.<attr>[: Async<Resource>] = Async<Resource>(...)`` assignments in __init__, with
+    their docstrings."""
     module = sys.modules[client_cls.__module__]
     source = textwrap.dedent(inspect.getsource(client_cls.__init__))  # type: ignore[misc]
     body = ast.parse(source).body[0]
@@ -341,10 +342,15 @@ def client_resources(client_cls: type) -> list[ResourceSpec]:
     specs: list[ResourceSpec] = []
     statements = body.body
     for index, stmt in enumerate(statements):
+        if isinstance(stmt, ast.AnnAssign):
+            targets = [stmt.target]
+        elif isinstance(stmt, ast.Assign):
+            targets = stmt.targets
+        else:
+            continue
         if not (
-            isinstance(stmt, ast.Assign)
-            and len(stmt.targets) == 1
-            and isinstance(target := stmt.targets[0], ast.Attribute)
+            len(targets) == 1
+            and isinstance(target := targets[0], ast.Attribute)
             and isinstance(target.value, ast.Name)
             and target.value.id == "self"
             and isinstance(stmt.value, ast.Call)
@@ -444,7 +450,8 @@ def render_client(client_cls: type, specs: list[ResourceSpec], imports: Imports)
     lines.append(f"    def __init__({sig.params}) -> None:")
     lines.append(f"        self._portal = ClientPortal({client_cls.__name__}, {sig.forward})")
     for spec in specs:
-        lines.append(f'        self.{spec.attr} = {spec.sync_name}(self._portal, "{spec.attr}")')
+        resource = f'{spec.sync_name}(self._portal, "{spec.attr}")'
+        lines.append(f"        self.{spec.attr}: {spec.sync_name} = {resource}")
         lines += docstring(sync_doc(spec.doc), 8)
     lines.append("")
 

@@ -39,12 +39,11 @@ from telnyx_video.errors import (
     make_status_error,
 )
 
-__all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "Response", "Transport"]
+__all__ = ["DEFAULT_BASE_URL", "Response", "Transport"]
 
 logger = logging.getLogger("telnyx_video")
 
 DEFAULT_BASE_URL: Final = "https://api.telnyx.com/v2"
-DEFAULT_TIMEOUT: Final = 30.0
 USER_AGENT: Final = f"telnyx-video-python/{__version__}"
 
 

@@ -14,7 +14,6 @@ from types import TracebackType
 from telnyx_video._client import AsyncVideoClient
 from telnyx_video._portal import ClientPortal, SyncResource
 from telnyx_video._retry import RetryPolicy
-from telnyx_video._transport import DEFAULT_TIMEOUT
 from telnyx_video.models import (
     ActionResult,
     CompositionStatus,
@@ -35,7 +34,7 @@ from telnyx_video.resources.room_participants import AsyncRoomParticipants
 from telnyx_video.resources.room_recordings import AsyncRoomRecordings
 from telnyx_video.resources.room_sessions import AsyncRoomSessions
 from telnyx_video.resources.rooms import AsyncRooms
-from telnyx_video.types import NOT_GIVEN, DateArg, NotGiven, Participants
+from telnyx_video.types import DEFAULT_TIMEOUT, NOT_GIVEN, DateArg, NotGiven, Participants
 
 __all__ = [
     "VideoClient",
@@ -50,7 +49,7 @@ __all__ = [
 class VideoClient:
     """Sync client of the Telnyx Video Rooms API.
 
-    Use it as a context manager (or call [`close()`][telnyx_video.VideoClient.close])::
+    Use it as a context manager (or call [`close()`][telnyx_video.VideoClient.close]):
 
         with VideoClient() as client:
             room = client.rooms.create(unique_name="standup")
@@ -101,15 +100,19 @@ class VideoClient:
             user_agent=user_agent,
             allow_insecure_http=allow_insecure_http,
         )
-        self.rooms = Rooms(self._portal, "rooms")
+        self.rooms: Rooms = Rooms(self._portal, "rooms")
         """Rooms: create, list, retrieve, update, delete, sessions, join tokens."""
-        self.room_sessions = RoomSessions(self._portal, "room_sessions")
+        self.room_sessions: RoomSessions = RoomSessions(self._portal, "room_sessions")
         """Room sessions: list, retrieve, participants, end, kick, mute, unmute."""
-        self.room_participants = RoomParticipants(self._portal, "room_participants")
+        self.room_participants: RoomParticipants = RoomParticipants(
+            self._portal, "room_participants"
+        )
         """Room participants: list, retrieve."""
-        self.room_recordings = RoomRecordings(self._portal, "room_recordings")
+        self.room_recordings: RoomRecordings = RoomRecordings(self._portal, "room_recordings")
         """Room recordings: list, retrieve, delete, delete_many."""
-        self.room_compositions = RoomCompositions(self._portal, "room_compositions")
+        self.room_compositions: RoomCompositions = RoomCompositions(
+            self._portal, "room_compositions"
+        )
         """Room compositions: list, create, retrieve, delete."""
 
     @property

@@ -1,4 +1,6 @@
-"""Types that appear in the SDK's signatures, for annotating your own code.
+"""What the SDK's signatures are made of, besides the models: argument types and defaults.
+
+Import them to annotate your own code:
 
 ```python
 from telnyx_video.types import DateArg, Participants
@@ -14,7 +16,7 @@ from typing import Final, Literal, TypeAlias
 
 from telnyx_video.models import DateFilter
 
-__all__ = ["NOT_GIVEN", "DateArg", "NotGiven", "Participants"]
+__all__ = ["DEFAULT_TIMEOUT", "NOT_GIVEN", "DateArg", "NotGiven", "Participants"]
 
 
 class NotGiven(enum.Enum):
@@ -33,6 +35,9 @@ NOT_GIVEN: Final = NotGiven.NOT_GIVEN
 """The default of arguments for which ``None`` is a value of its own: a per-call ``timeout`` left
 out uses the client's (``None`` means no limit), a field left out of
 [`update()`][telnyx_video.resources.AsyncRooms.update] stays as it is (``None`` clears it)."""
+
+DEFAULT_TIMEOUT: Final = 30.0
+"""Seconds each attempt of a request may take, unless the client or the call sets a ``timeout``."""
 
 DateArg: TypeAlias = DateFilter | date | str
 """A date filter argument: a [`DateFilter`][telnyx_video.models.DateFilter] for a range, or one

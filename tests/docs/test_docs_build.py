@@ -77,26 +77,26 @@ def _sections(page: str) -> dict[str, str]:
     return {m.group(1): page[m.start() : end] for m, end in zip(marks, ends, strict=True)}
 
 
-def _attribute_docstrings(cls: type) -> dict[str, str]:
-    """``name -> docstring`` of the class-body assignments followed by a string literal."""
+def _documented_attributes(cls: type) -> dict[str, tuple[str, str]]:
+    """``name -> (annotation as written, docstring)`` of the class-body assignments followed by
+    a string literal (attribute docstrings)."""
     (node,) = ast.parse(textwrap.dedent(inspect.getsource(cls))).body
     assert isinstance(node, ast.ClassDef)
-    found: dict[str, str] = {}
+    found: dict[str, tuple[str, str]] = {}
     for statement, following in zip(node.body, node.body[1:], strict=False):
-        target = (
-            statement.target
-            if isinstance(statement, ast.AnnAssign)
-            else statement.targets[0]
-            if isinstance(statement, ast.Assign)
-            else None
-        )
+        if isinstance(statement, ast.AnnAssign):
+            target, annotation = statement.target, ast.unparse(statement.annotation)
+        elif isinstance(statement, ast.Assign):
+            target, annotation = statement.targets[0], ""
+        else:
+            continue
         if (
             isinstance(target, ast.Name)
             and isinstance(following, ast.Expr)
             and isinstance(following.value, ast.Constant)
             and isinstance(following.value.value, str)
         ):
-            found[target.id] = following.value.value
+            found[target.id] = (annotation, following.value.value)
     return found
 
 
@@ -119,20 +119,25 @@ def test_every_model_shows_its_fields_and_every_enum_its_members(site: Path, nam
     if not isinstance(obj, type):  # a constant: its value is shown
         assert f"{name}={obj!r}" in _compact(_text(sections[path]))
         return
-    docs = _attribute_docstrings(obj)
+    documented = _documented_attributes(obj)
     if issubclass(obj, enum.Enum):
-        expected = {member.name: f"{member.name}={member.value!r}" for member in obj}
+        shown = {member.name: f"{member.name}={member.value!r}" for member in obj}
     else:
         assert attrs.has(obj), f"{name}: a model is an attrs class"
-        expected = {field.name: f"{field.name}:{field.type}" for field in attrs.fields(obj)}
-    undocumented = sorted(set(expected) - set(docs))
-    assert undocumented == [], f"{name}: give these an attribute docstring: {undocumented}"
-    for member, shown in expected.items():
+        shown = {
+            field.name: f"{field.name}:{documented[field.name][0]}"
+            for field in attrs.fields(obj)
+            if field.name in documented
+        }
+        undocumented = sorted(f.name for f in attrs.fields(obj) if f.name not in documented)
+        assert undocumented == [], f"{name}: give these an attribute docstring: {undocumented}"
+    assert set(shown) <= set(documented), f"{name}: undocumented {set(shown) - set(documented)}"
+    for member, signature in shown.items():
         section = sections.get(f"{path}.{member}")
         assert section is not None, f"{name}.{member} is not rendered"
         text = _text(section)
-        assert _compact(shown) in _compact(text), f"{name}.{member}: {text}"
-        assert _markdown_text(docs[member]) in text, f"{name}.{member}: {text}"
+        assert _compact(signature) in _compact(text), f"{name}.{member}: {text}"
+        assert _markdown_text(documented[member][1]) in text, f"{name}.{member}: {text}"
 
 
 def test_reference_shows_no_private_paths(site: Path) -> None:

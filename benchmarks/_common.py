@@ -165,7 +165,7 @@ def load_sync_client() -> type[Any] | None:
         from telnyx_video import VideoClient  # type: ignore[attr-defined,unused-ignore]
     except ImportError:
         try:
-            from telnyx_video._sync_client import (  # type: ignore[import-not-found,unused-ignore]
+            from telnyx_video.sync import (  # type: ignore[import-not-found,unused-ignore]
                 VideoClient,
             )
         except ImportError:

@@ -2,11 +2,7 @@
 
 from telnyx_video import errors
 from telnyx_video._client import AsyncVideoClient
-from telnyx_video._pagination import AsyncPaginator
-from telnyx_video._portal import SyncPaginator
 from telnyx_video._retry import RetryPolicy
-from telnyx_video._sync_client import VideoClient
-from telnyx_video._types import NOT_GIVEN, NotGiven
 from telnyx_video._version import __version__
 from telnyx_video.errors import (
     APIConnectionError,
@@ -45,6 +41,9 @@ from telnyx_video.models import (
     RoomSession,
     VideoRegion,
 )
+from telnyx_video.pagination import AsyncPaginator, SyncPaginator
+from telnyx_video.sync import VideoClient
+from telnyx_video.types import NOT_GIVEN, NotGiven
 
 __all__ = [
     "NOT_GIVEN",

@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING
 from telnyx_video._retry import RetryPolicy
 from telnyx_video._transport import (
     DEFAULT_BASE_URL,
-    DEFAULT_TIMEOUT,
     Transport,
     check_base_url,
     check_max_retries,
     check_timeout,
 )
 from telnyx_video.errors import ConfigurationError
+from telnyx_video.types import DEFAULT_TIMEOUT
 
 if TYPE_CHECKING:
     import aiohttp
@@ -34,7 +34,7 @@ __all__ = ["AsyncVideoClient"]
 class AsyncVideoClient:
     """Async client of the Telnyx Video Rooms API.
 
-    Use it as an async context manager (or call [`close()`][telnyx_video.AsyncVideoClient.close])::
+    Use it as an async context manager (or call [`close()`][telnyx_video.AsyncVideoClient.close]):
 
         async with AsyncVideoClient() as client:
             room = await client.rooms.create(unique_name="standup")
@@ -96,15 +96,15 @@ class AsyncVideoClient:
             session=session,
             user_agent=user_agent,
         )
-        self.rooms = AsyncRooms(self._transport)
+        self.rooms: AsyncRooms = AsyncRooms(self._transport)
         """Rooms: create, list, retrieve, update, delete, sessions, join tokens."""
-        self.room_sessions = AsyncRoomSessions(self._transport)
+        self.room_sessions: AsyncRoomSessions = AsyncRoomSessions(self._transport)
         """Room sessions: list, retrieve, participants, end, kick, mute, unmute."""
-        self.room_participants = AsyncRoomParticipants(self._transport)
+        self.room_participants: AsyncRoomParticipants = AsyncRoomParticipants(self._transport)
         """Room participants: list, retrieve."""
-        self.room_recordings = AsyncRoomRecordings(self._transport)
+        self.room_recordings: AsyncRoomRecordings = AsyncRoomRecordings(self._transport)
         """Room recordings: list, retrieve, delete, delete_many."""
-        self.room_compositions = AsyncRoomCompositions(self._transport)
+        self.room_compositions: AsyncRoomCompositions = AsyncRoomCompositions(self._transport)
         """Room compositions: list, create, retrieve, delete."""
 
     @property

@@ -1,4 +1,4 @@
-"""Runtime support of the generated sync facade (`telnyx_video._sync_client`).
+"""Runtime support of the generated sync facade ([`telnyx_video.sync`][telnyx_video.sync]).
 
 The generated module only forwards calls. Everything that makes a blocking call work lives
 here:
@@ -9,7 +9,10 @@ here:
   inside that loop. It is safe to share between threads, survives ``os.fork()`` (the child
   starts its own loop and never touches the parent's), turns Ctrl-C during a call into a
   cancellation of the in-flight request, and refuses calls from its own loop thread.
-* [`SyncPaginator`][telnyx_video.SyncPaginator] walks a listing with one portal hop per page.
+* `SyncResource` is the base of the generated resources.
+
+[`SyncPaginator`][telnyx_video.SyncPaginator], which walks a listing with one portal hop per
+page, lives with the async paginator in ``telnyx_video.pagination``.
 """
 
 from __future__ import annotations
@@ -23,16 +26,15 @@ import os
 import threading
 import warnings
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
-from typing import TYPE_CHECKING, Any, Final, Generic, ParamSpec, Protocol, TypeVar, cast
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Final, Generic, ParamSpec, TypeVar, cast
 
 from telnyx_video._client import AsyncVideoClient
-from telnyx_video.models import Page
 
 if TYPE_CHECKING:
     from anyio.from_thread import BlockingPortal
 
-__all__ = ["ClientPortal", "SyncPaginator", "SyncResource"]
+__all__ = ["ClientPortal", "SyncResource"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -282,60 +284,3 @@ class SyncResource(Generic[R]):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
-
-
-class _AsyncPages(Protocol[T]):
-    def first_page(self) -> Awaitable[Page[T]]: ...
-
-    def pages(self) -> AsyncIterator[Page[T]]: ...
-
-
-class SyncPaginator(Generic[T]):
-    """A listing for sync code: ``for item in paginator`` walks every item lazily.
-
-    Each page is fetched with one request (and one hop to the client's event loop), only when the
-    previous one is used up. [`first_page()`][telnyx_video.SyncPaginator.first_page] returns the
-    first [`Page`][telnyx_video.Page] only and [`pages()`][telnyx_video.SyncPaginator.pages] walks
-    page by page. Nothing is requested before you iterate; each iteration starts again from the
-    first page. Breaking out of a loop early closes the underlying async iterator.
-    """
-
-    __slots__ = ("_paginator", "_portal")
-
-    def __init__(self, portal: ClientPortal, paginator: _AsyncPages[T]) -> None:
-        self._portal = portal
-        self._paginator = paginator
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__}>"
-
-    def first_page(self) -> Page[T]:
-        """Fetch only the first page."""
-        return self._portal.call(self._paginator.first_page)
-
-    def pages(self) -> Generator[Page[T], None, None]:
-        """Yield each page in turn, fetching the next one only when asked."""
-        pages = self._paginator.pages()
-        try:
-            while True:
-                try:
-                    page = self._portal.call(pages.__anext__)
-                except StopAsyncIteration:
-                    return
-                yield page
-        finally:
-            self._aclose(pages)
-
-    def __iter__(self) -> Iterator[T]:
-        with contextlib.closing(self.pages()) as pages:
-            for page in pages:
-                yield from page.items
-
-    def _aclose(self, pages: AsyncIterator[Any]) -> None:
-        aclose: Callable[[], Awaitable[None]] | None = getattr(pages, "aclose", None)
-        if aclose is None:
-            return
-        # When the client is closed (or this runs in the loop thread, from a garbage
-        # collection), the loop closes its pending async generators itself on shutdown.
-        with contextlib.suppress(RuntimeError):
-            self._portal.call(aclose)

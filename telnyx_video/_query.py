@@ -10,9 +10,7 @@ from urllib.parse import quote
 
 from telnyx_video.models import DateFilter
 
-__all__ = ["DateArg", "build_query", "encode_id", "filter_params"]
-
-DateArg = DateFilter | date | str
+__all__ = ["build_query", "encode_id", "filter_params"]
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}").fullmatch
 _PLAIN_ID = re.compile(r"[A-Za-z0-9_~-]+").fullmatch

@@ -23,8 +23,8 @@ from telnyx_video._retry import (
     is_retryable_status,
     parse_retry_after,
 )
-from telnyx_video._types import NOT_GIVEN, NotGiven
 from telnyx_video._version import __version__
+from telnyx_video.types import NOT_GIVEN, NotGiven
 
 if TYPE_CHECKING:
     import aiohttp
@@ -39,12 +39,11 @@ from telnyx_video.errors import (
     make_status_error,
 )
 
-__all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "Response", "Transport"]
+__all__ = ["DEFAULT_BASE_URL", "Response", "Transport"]
 
 logger = logging.getLogger("telnyx_video")
 
 DEFAULT_BASE_URL: Final = "https://api.telnyx.com/v2"
-DEFAULT_TIMEOUT: Final = 30.0
 USER_AGENT: Final = f"telnyx-video-python/{__version__}"
 
 

@@ -1,7 +1,7 @@
 """The exception hierarchy of telnyx-video.
 
 Everything the SDK raises on purpose derives from
-[`TelnyxVideoError`][telnyx_video.errors.TelnyxVideoError]::
+[`TelnyxVideoError`][telnyx_video.errors.TelnyxVideoError]:
 
     TelnyxVideoError
     ├── ConfigurationError            bad client configuration (no API key, insecure URL)

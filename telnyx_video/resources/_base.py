@@ -6,12 +6,12 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from telnyx_video._converter import fast_structure_hook, structure, unstructure
-from telnyx_video._pagination import AsyncPaginator
 from telnyx_video._query import build_query
 from telnyx_video._transport import Response, Transport
-from telnyx_video._types import NOT_GIVEN, NotGiven
 from telnyx_video.errors import APIResponseValidationError
 from telnyx_video.models import MAX_PAGE_SIZE, Page, PaginationMeta
+from telnyx_video.pagination import AsyncPaginator
+from telnyx_video.types import NOT_GIVEN, NotGiven
 
 __all__ = ["AsyncResource", "body_of"]
 

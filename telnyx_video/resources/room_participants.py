@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from telnyx_video._pagination import AsyncPaginator
-from telnyx_video._query import DateArg, encode_id, filter_params
-from telnyx_video._types import NOT_GIVEN, NotGiven
+from telnyx_video._query import encode_id, filter_params
 from telnyx_video.models import RoomParticipant
+from telnyx_video.pagination import AsyncPaginator
 from telnyx_video.resources._base import AsyncResource
+from telnyx_video.types import NOT_GIVEN, DateArg, NotGiven
 
 __all__ = ["AsyncRoomParticipants"]
 

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any
 
-from telnyx_video._pagination import AsyncPaginator
-from telnyx_video._query import DateArg, encode_id, filter_params
-from telnyx_video._types import NOT_GIVEN, NotGiven
+from telnyx_video._query import encode_id, filter_params
 from telnyx_video.models import ActionResult, RoomParticipant, RoomSession
+from telnyx_video.pagination import AsyncPaginator
 from telnyx_video.resources._base import AsyncResource
+from telnyx_video.types import NOT_GIVEN, DateArg, NotGiven, Participants
 
-__all__ = ["AsyncRoomSessions", "Participants"]
-
-Participants = Literal["all"] | Sequence[str]
+__all__ = ["AsyncRoomSessions"]
 
 
 def _ids(value: Any, name: str) -> list[str]:

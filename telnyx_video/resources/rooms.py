@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telnyx_video._pagination import AsyncPaginator
-from telnyx_video._query import DateArg, encode_id, filter_params
-from telnyx_video._types import NOT_GIVEN, NotGiven
+from telnyx_video._query import encode_id, filter_params
 from telnyx_video.errors import (
     APIConnectionError,
     APIStatusError,
@@ -16,7 +14,9 @@ from telnyx_video.errors import (
     UnprocessableEntityError,
 )
 from telnyx_video.models import JoinClientToken, RefreshedClientToken, Room, RoomSession
+from telnyx_video.pagination import AsyncPaginator
 from telnyx_video.resources._base import AsyncResource, body_of, given
+from telnyx_video.types import NOT_GIVEN, DateArg, NotGiven
 
 __all__ = ["AsyncRooms"]
 

@@ -26,8 +26,8 @@ from types import TracebackType
 from typing import Any, Generic, TypeVar
 
 from telnyx_video import Page
-from telnyx_video._portal import SyncPaginator
-from telnyx_video._sync_client import VideoClient
+from telnyx_video.pagination import SyncPaginator
+from telnyx_video.sync import VideoClient
 
 __all__ = ["PaginatorAdapter", "SyncAdapter"]
 

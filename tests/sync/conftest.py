@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from telnyx_video._sync_client import VideoClient
+from telnyx_video.sync import VideoClient
 
 API_KEY = "sync-test-key"
 PORTAL_PREFIX = "telnyx-video-portal-"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from telnyx_video import NotFoundError, Page, Room
-from telnyx_video._sync_client import VideoClient
+from telnyx_video.sync import VideoClient
 
 from .adapter import SyncAdapter
 from .conftest import API_KEY, FakeAPI

@@ -10,8 +10,8 @@ import aiohttp
 import pytest
 
 from telnyx_video import APIConnectionError, ConfigurationError, NotFoundError, Page, Room
-from telnyx_video._portal import SyncPaginator
-from telnyx_video._sync_client import RoomCompositions, Rooms, VideoClient
+from telnyx_video.pagination import SyncPaginator
+from telnyx_video.sync import RoomCompositions, Rooms, VideoClient
 
 from .conftest import API_KEY, FakeAPI, portal_threads
 

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from telnyx_video import Room
-from telnyx_video._sync_client import VideoClient
+from telnyx_video.sync import VideoClient
 
 from .conftest import API_KEY, FakeAPI, portal_threads
 

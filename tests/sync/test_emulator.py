@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from telnyx_video import ActionResult, NotFoundError, RoomSession, UnprocessableEntityError
-from telnyx_video._sync_client import VideoClient
 from telnyx_video.emulator import EmulatorThread
+from telnyx_video.sync import VideoClient
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -14,14 +14,6 @@ import pytest
 from mypy import api as mypy_api
 
 from telnyx_video import AsyncVideoClient
-from telnyx_video._sync_client import (
-    RoomCompositions,
-    RoomParticipants,
-    RoomRecordings,
-    Rooms,
-    RoomSessions,
-    VideoClient,
-)
 from telnyx_video.resources import (
     AsyncRoomCompositions,
     AsyncRoomParticipants,
@@ -29,10 +21,18 @@ from telnyx_video.resources import (
     AsyncRooms,
     AsyncRoomSessions,
 )
+from telnyx_video.sync import (
+    RoomCompositions,
+    RoomParticipants,
+    RoomRecordings,
+    Rooms,
+    RoomSessions,
+    VideoClient,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "generate_sync.py"
-GENERATED = ROOT / "telnyx_video" / "_sync_client.py"
+GENERATED = ROOT / "telnyx_video" / "sync.py"
 PAIRS = [
     (AsyncVideoClient, VideoClient),
     (AsyncRooms, Rooms),
@@ -74,7 +74,7 @@ def test_committed_module_is_up_to_date() -> None:
 
 
 def test_generator_writes_the_committed_text(tmp_path: Path) -> None:
-    target = tmp_path / "_sync_client.py"
+    target = tmp_path / "sync.py"
     done = run_generator("--output", str(target))
     assert done.returncode == 0, done.stderr
     assert target.read_text() == GENERATED.read_text()
@@ -82,7 +82,7 @@ def test_generator_writes_the_committed_text(tmp_path: Path) -> None:
 
 
 def test_check_fails_on_a_stale_copy(tmp_path: Path) -> None:
-    target = tmp_path / "_sync_client.py"
+    target = tmp_path / "sync.py"
     target.write_text(GENERATED.read_text().replace("Fetch one room by id.", "Get a room."))
 
     done = run_generator("--check", "--output", str(target))
@@ -106,7 +106,7 @@ def _without_method(source: str, class_name: str, method: str) -> str:
 
 
 def test_check_names_a_missing_twin(tmp_path: Path) -> None:
-    target = tmp_path / "_sync_client.py"
+    target = tmp_path / "sync.py"
     target.write_text(_without_method(GENERATED.read_text(), "RoomRecordings", "delete_many"))
 
     done = run_generator("--check", "--output", str(target))
@@ -194,8 +194,9 @@ def test_sync_docstrings_drop_async_wording(generator: ModuleType) -> None:
 def test_mypy_sees_sync_return_types(tmp_path: Path) -> None:
     snippet = tmp_path / "snippet.py"
     snippet.write_text(
-        "from telnyx_video._sync_client import VideoClient\n"
+        "from telnyx_video import VideoClient\n"
         "client = VideoClient('key')\n"
+        "reveal_type(client.rooms)\n"
         "reveal_type(client.rooms.retrieve('x'))\n"
         "reveal_type(client.rooms.list())\n"
         "reveal_type(client.rooms.list().first_page())\n"
@@ -220,9 +221,11 @@ def test_mypy_sees_sync_return_types(tmp_path: Path) -> None:
     revealed = [
         line.split("Revealed type is ")[1] for line in stdout.splitlines() if "Revealed" in line
     ]
+    # Every type a user sees lives in a public module.
     assert revealed == [
+        '"telnyx_video.sync.Rooms"',
         '"telnyx_video.models.Room"',
-        '"telnyx_video._portal.SyncPaginator[telnyx_video.models.Room]"',
+        '"telnyx_video.pagination.SyncPaginator[telnyx_video.models.Room]"',
         '"telnyx_video.models.Page[telnyx_video.models.Room]"',
         '"telnyx_video.models.Room"',
         '"int"',

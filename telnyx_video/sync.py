@@ -3,7 +3,7 @@
 
 Generated from the async classes by ``scripts/generate_sync.py``: every method
 forwards to its async twin through the client's portal
-(`telnyx_video._portal`), where all the sync machinery lives.
+(``telnyx_video._portal``), where all the sync machinery lives.
 """
 
 from __future__ import annotations
@@ -12,10 +12,8 @@ from collections.abc import Mapping, Sequence
 from types import TracebackType
 
 from telnyx_video._client import AsyncVideoClient
-from telnyx_video._portal import ClientPortal, SyncPaginator, SyncResource
-from telnyx_video._query import DateArg
+from telnyx_video._portal import ClientPortal, SyncResource
 from telnyx_video._retry import RetryPolicy
-from telnyx_video._types import NOT_GIVEN, NotGiven
 from telnyx_video.models import (
     ActionResult,
     CompositionStatus,
@@ -30,11 +28,13 @@ from telnyx_video.models import (
     RoomSession,
     VideoRegion,
 )
+from telnyx_video.pagination import SyncPaginator
 from telnyx_video.resources.room_compositions import AsyncRoomCompositions
 from telnyx_video.resources.room_participants import AsyncRoomParticipants
 from telnyx_video.resources.room_recordings import AsyncRoomRecordings
-from telnyx_video.resources.room_sessions import AsyncRoomSessions, Participants
+from telnyx_video.resources.room_sessions import AsyncRoomSessions
 from telnyx_video.resources.rooms import AsyncRooms
+from telnyx_video.types import DEFAULT_TIMEOUT, NOT_GIVEN, DateArg, NotGiven, Participants
 
 __all__ = [
     "VideoClient",
@@ -49,7 +49,7 @@ __all__ = [
 class VideoClient:
     """Sync client of the Telnyx Video Rooms API.
 
-    Use it as a context manager (or call [`close()`][telnyx_video.VideoClient.close])::
+    Use it as a context manager (or call [`close()`][telnyx_video.VideoClient.close]):
 
         with VideoClient() as client:
             room = client.rooms.create(unique_name="standup")
@@ -84,7 +84,7 @@ class VideoClient:
         api_key: str | None = None,
         *,
         base_url: str | None = None,
-        timeout: float | None = 30.0,
+        timeout: float | None = DEFAULT_TIMEOUT,
         max_retries: int = 2,
         retry_policy: RetryPolicy | None = None,
         user_agent: str | None = None,
@@ -100,15 +100,19 @@ class VideoClient:
             user_agent=user_agent,
             allow_insecure_http=allow_insecure_http,
         )
-        self.rooms = Rooms(self._portal, "rooms")
+        self.rooms: Rooms = Rooms(self._portal, "rooms")
         """Rooms: create, list, retrieve, update, delete, sessions, join tokens."""
-        self.room_sessions = RoomSessions(self._portal, "room_sessions")
+        self.room_sessions: RoomSessions = RoomSessions(self._portal, "room_sessions")
         """Room sessions: list, retrieve, participants, end, kick, mute, unmute."""
-        self.room_participants = RoomParticipants(self._portal, "room_participants")
+        self.room_participants: RoomParticipants = RoomParticipants(
+            self._portal, "room_participants"
+        )
         """Room participants: list, retrieve."""
-        self.room_recordings = RoomRecordings(self._portal, "room_recordings")
+        self.room_recordings: RoomRecordings = RoomRecordings(self._portal, "room_recordings")
         """Room recordings: list, retrieve, delete, delete_many."""
-        self.room_compositions = RoomCompositions(self._portal, "room_compositions")
+        self.room_compositions: RoomCompositions = RoomCompositions(
+            self._portal, "room_compositions"
+        )
         """Room compositions: list, create, retrieve, delete."""
 
     @property

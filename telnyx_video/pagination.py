@@ -1,0 +1,149 @@
+"""Lazy paginators over the API's numbered pages: what listing methods return.
+
+[`AsyncPaginator`][telnyx_video.pagination.AsyncPaginator] for the async client,
+[`SyncPaginator`][telnyx_video.pagination.SyncPaginator] for the sync one (it drives the
+async paginator through the sync client's event loop). Both are also exported from the
+package root.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+
+from telnyx_video.models import Page, PaginationMeta
+
+if TYPE_CHECKING:
+    from telnyx_video._portal import ClientPortal
+
+__all__ = ["AsyncPaginator", "SyncPaginator"]
+
+T = TypeVar("T")
+
+PageFetcher = Callable[[int], Awaitable[Page[T]]]
+
+
+def _page_limit(meta: PaginationMeta) -> int:
+    """How many pages the first page announces, trusting the smaller of its two counts."""
+    limit = meta.total_pages
+    if meta.page_size > 0 and meta.total_results >= 0:
+        limit = min(limit, -(-meta.total_results // meta.page_size))
+    return limit
+
+
+class AsyncPaginator(Generic[T]):
+    """A listing: ``async for`` walks every item, one request per page.
+
+    ``await paginator`` (or [`first_page()`][telnyx_video.AsyncPaginator.first_page]) returns the
+    first [`Page`][telnyx_video.models.Page] only, and
+    [`pages()`][telnyx_video.AsyncPaginator.pages] walks page by page. Nothing is requested before
+    you iterate or await.
+
+    The walk stops at the last page the server announces, at an empty page, and, to survive
+    a misbehaving server, when a page comes back with another number than the one asked
+    for, repeats the previous page, has no ``meta``, or goes past the page count the first
+    page announced (``total_pages``, or ``total_results / page_size`` if smaller).
+    """
+
+    __slots__ = ("_fetch",)
+
+    def __init__(self, fetch: PageFetcher[T]) -> None:
+        self._fetch = fetch
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}>"
+
+    async def first_page(self) -> Page[T]:
+        """Fetch only the first page."""
+        return await self._fetch(1)
+
+    def __await__(self) -> Generator[Any, None, Page[T]]:
+        return self.first_page().__await__()
+
+    async def pages(self) -> AsyncIterator[Page[T]]:
+        """Yield each page in turn, fetching the next one only when asked."""
+        number = 1
+        limit: int | None = None
+        previous: tuple[Any, ...] | None = None
+        while True:
+            page = await self._fetch(number)
+            if not page.items:
+                return
+            meta = page.meta
+            if number > 1 and meta is not None and meta.page_number != number:
+                return  # not the page we asked for: the server ignores page[number]
+            signature = tuple(getattr(item, "id", item) for item in page.items)
+            if signature == previous:
+                return
+            previous = signature
+            yield page
+            if meta is None or meta.page_number != number:
+                return
+            if limit is None:
+                limit = _page_limit(meta)
+            if number >= min(meta.total_pages, limit):
+                return
+            number += 1
+
+    async def __aiter__(self) -> AsyncIterator[T]:
+        async for page in self.pages():
+            for item in page.items:
+                yield item
+
+
+class _AsyncPages(Protocol[T]):
+    def first_page(self) -> Awaitable[Page[T]]: ...
+
+    def pages(self) -> AsyncIterator[Page[T]]: ...
+
+
+class SyncPaginator(Generic[T]):
+    """A listing for sync code: ``for item in paginator`` walks every item lazily.
+
+    Each page is fetched with one request (and one hop to the client's event loop), only when the
+    previous one is used up. [`first_page()`][telnyx_video.SyncPaginator.first_page] returns the
+    first [`Page`][telnyx_video.Page] only and [`pages()`][telnyx_video.SyncPaginator.pages] walks
+    page by page. Nothing is requested before you iterate; each iteration starts again from the
+    first page. Breaking out of a loop early closes the underlying async iterator.
+    """
+
+    __slots__ = ("_paginator", "_portal")
+
+    def __init__(self, portal: ClientPortal, paginator: _AsyncPages[T]) -> None:
+        self._portal = portal
+        self._paginator = paginator
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}>"
+
+    def first_page(self) -> Page[T]:
+        """Fetch only the first page."""
+        return self._portal.call(self._paginator.first_page)
+
+    def pages(self) -> Generator[Page[T], None, None]:
+        """Yield each page in turn, fetching the next one only when asked."""
+        pages = self._paginator.pages()
+        try:
+            while True:
+                try:
+                    page = self._portal.call(pages.__anext__)
+                except StopAsyncIteration:
+                    return
+                yield page
+        finally:
+            self._aclose(pages)
+
+    def __iter__(self) -> Iterator[T]:
+        with contextlib.closing(self.pages()) as pages:
+            for page in pages:
+                yield from page.items
+
+    def _aclose(self, pages: AsyncIterator[Any]) -> None:
+        aclose: Callable[[], Awaitable[None]] | None = getattr(pages, "aclose", None)
+        if aclose is None:
+            return
+        # When the client is closed (or this runs in the loop thread, from a garbage
+        # collection), the loop closes its pending async generators itself on shutdown.
+        with contextlib.suppress(RuntimeError):
+            self._portal.call(aclose)

@@ -10,6 +10,7 @@ from telnyx_video._types import NOT_GIVEN, NotGiven
 from telnyx_video._version import __version__
 from telnyx_video.errors import (
     APIConnectionError,
+    APIResponseTooLargeError,
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
@@ -49,6 +50,7 @@ from telnyx_video.models import (
 __all__ = [
     "NOT_GIVEN",
     "APIConnectionError",
+    "APIResponseTooLargeError",
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",

@@ -1,11 +1,19 @@
-"""Small shared types: the ``NOT_GIVEN`` sentinel."""
+"""Small shared types: the ``NOT_GIVEN`` sentinel and the ``TraceConfigs`` alias."""
 
 from __future__ import annotations
 
 import enum
-from typing import Final, Literal
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
 
-__all__ = ["NOT_GIVEN", "NotGiven"]
+if TYPE_CHECKING:
+    import aiohttp
+
+    TraceConfigs: TypeAlias = Sequence[aiohttp.TraceConfig]
+else:  # the precise type needs aiohttp, which is imported on first use only
+    TraceConfigs: TypeAlias = Sequence[Any]
+
+__all__ = ["NOT_GIVEN", "NotGiven", "TraceConfigs"]
 
 
 class NotGiven(enum.Enum):

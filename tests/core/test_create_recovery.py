@@ -62,7 +62,7 @@ class FakeRooms:
         if name is not None and self.named(name):
             return web.json_response(NAME_TAKEN, status=422)
         fault = self.faults.pop(0) if self.faults else "ok"
-        room = room_json(f"room-{next(self.ids)}", unique_name=name)
+        room = room_json(f"room-{next(self.ids)}", **{"unique_name": name, **body})
         if fault == "late":
             self.pending.append(room)
             return web.json_response({"errors": [{"title": "busy"}]}, status=500)

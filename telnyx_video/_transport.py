@@ -150,6 +150,27 @@ class Response:
         return f"Response(status={self.status}, request_id={self.request_id!r})"
 
 
+class _TooLarge(Response):
+    """A 2xx whose body was over ``max_response_size``: reading its body raises."""
+
+    __slots__ = ("_limit",)
+
+    def __init__(
+        self, status: int, request_id: str | None, method: str, path: str, limit: int
+    ) -> None:
+        super().__init__(status, b"", request_id, method, path)
+        self._limit = limit
+
+    def _decode(self) -> Any:
+        raise APIResponseTooLargeError(
+            f"{self.method} {self.path} answered {self.status} with a body over the client's "
+            f"max_response_size ({self._limit} bytes, decompressed); it was not read further",
+            status=self.status,
+            request_id=self.request_id,
+            limit=self._limit,
+        )
+
+
 def is_loopback_host(host: str | None) -> bool:
     """Whether ``host`` names this machine (``localhost``, 127.0.0.0/8, ``::1``)."""
     if not host:
@@ -464,15 +485,9 @@ class Transport:
                     "elapsed": elapsed,
                 },
             )
-        if raw is None:
-            raise APIResponseTooLargeError(
-                f"{method} {path} answered {status} with a body over the client's "
-                f"max_response_size ({limit} bytes, decompressed); it was not read further",
-                status=status,
-                request_id=request_id,
-                limit=limit,
-            )
         if 200 <= status < 300:
+            if raw is None:  # an error only for a caller that reads the body
+                return _TooLarge(status, request_id, method, path, limit)
             return Response(status, raw, request_id, method, path)
         if status < 200:  # a final 1xx: no answer at all (aiohttp yields only 101)
             raise APIConnectionError(
@@ -481,14 +496,17 @@ class Transport:
                 url=path,
             )
         # 3xx included: redirects are not followed (they could take the key elsewhere).
-        raise make_status_error(
+        error = make_status_error(
             status=status,
-            raw_body=raw,
+            raw_body=raw or b"",
             headers=resp_headers,
             method=method,
             url=path,
             reason=reason,
         )
+        if raw is None:
+            error.add_note(f"its body was over max_response_size ({limit} bytes) and not read")
+        raise error
 
     def _log_retry(
         self,

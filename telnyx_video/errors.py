@@ -8,7 +8,7 @@ Everything the SDK raises on purpose derives from
     ├── APIConnectionError            the request did not get an HTTP response
     │   └── APITimeoutError           ... because it ran out of time
     ├── APIResponseValidationError    a 2xx response did not match the documented shape
-    │   └── APIResponseTooLargeError  ... or any response was larger than allowed
+    │   └── APIResponseTooLargeError  ... or was larger than max_response_size
     ├── APIStatusError                the API answered with a 4xx or 5xx status
     │   ├── BadRequestError           400
     │   ├── AuthenticationError       401
@@ -171,10 +171,11 @@ class APIResponseValidationError(TelnyxVideoError):
 
 
 class APIResponseTooLargeError(APIResponseValidationError):
-    """A response body, once decompressed, exceeded the client's ``max_response_size``.
+    """A 2xx response body, once decompressed, exceeded the client's ``max_response_size``.
 
-    The body was not read past the limit. ``status`` is the response's status (the request
-    was answered, so it may have been carried out); ``limit`` is the limit in bytes.
+    The body was not read past the limit; ``limit`` is that limit in bytes. (An error status
+    with such a body raises its usual [`APIStatusError`][telnyx_video.errors.APIStatusError],
+    without the body.)
     """
 
     def __init__(

@@ -139,7 +139,7 @@ class VideoClient:
         self._portal.close()
 
     def __repr__(self) -> str:
-        return self._portal.describe(self)
+        return ClientPortal.describe(self)
 
     def __enter__(self) -> VideoClient:
         return self

@@ -7,6 +7,7 @@ from typing import Any
 
 from telnyx_video._pagination import AsyncPaginator
 from telnyx_video._query import DateArg, encode_id, filter_params
+from telnyx_video._retry import is_ambiguous
 from telnyx_video._types import NOT_GIVEN, NotGiven
 from telnyx_video.errors import (
     APIConnectionError,
@@ -207,9 +208,9 @@ class AsyncRooms(AsyncResource):
                 },
             )
             return room
-        if isinstance(failure, UnprocessableEntityError | APIResponseValidationError):
-            raise failure
-        raise _name_taken(unique_name, sent, different) from failure
+        if is_ambiguous(failure) and not isinstance(failure, APIResponseValidationError):
+            raise _name_taken(unique_name, sent, different) from failure
+        raise failure  # the API's own answer (its 422, say), or a 2xx we could not read
 
     async def _find_by_name(
         self, unique_name: str, timeout: float | None | NotGiven, max_retries: int | NotGiven

@@ -481,7 +481,7 @@ def render_client(client_cls: type, specs: list[ResourceSpec], imports: Imports)
     if "__repr__" in vars(client_cls):
         lines += [
             "    def __repr__(self) -> str:",
-            "        return self._portal.describe(self)",
+            "        return ClientPortal.describe(self)",
             "",
         ]
     if "__aenter__" in vars(client_cls):

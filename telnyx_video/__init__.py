@@ -6,6 +6,7 @@ from telnyx_video._retry import RetryPolicy
 from telnyx_video._version import __version__
 from telnyx_video.errors import (
     APIConnectionError,
+    APIResponseTooLargeError,
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
@@ -48,6 +49,7 @@ from telnyx_video.types import NOT_GIVEN, NotGiven
 __all__ = [
     "NOT_GIVEN",
     "APIConnectionError",
+    "APIResponseTooLargeError",
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",

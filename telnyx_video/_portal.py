@@ -170,9 +170,12 @@ class ClientPortal:
         """Whether `close()` was called."""
         return self._closed
 
-    def describe(self, owner: object) -> str:
-        """The ``repr`` of the sync client ``owner``."""
-        return f"{type(owner).__name__}(base_url={self._client.base_url!r})"
+    @staticmethod
+    def describe(owner: object) -> str:
+        """The ``repr`` of the sync client ``owner``, even one whose ``__init__`` failed."""
+        portal = getattr(owner, "_portal", None)
+        base_url = portal._client.base_url if isinstance(portal, ClientPortal) else None
+        return f"{type(owner).__name__}(base_url={base_url!r})"
 
     def _loop(self) -> asyncio.AbstractEventLoop:
         running = self._running

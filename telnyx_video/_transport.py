@@ -1,8 +1,9 @@
 """HTTP transport: one aiohttp session, authentication, timeouts, retries and logging.
 
 This is the only module that talks to aiohttp's client. Resources hand it a method, a path,
-an encoded query and a JSON body; it returns the decoded ``data`` of a success or raises a
-typed error from [`telnyx_video.errors`][telnyx_video.errors].
+an encoded query, a JSON body and a parser of the answer; it returns what the parser makes
+of a 2xx answer, or raises a typed error from [`telnyx_video.errors`][telnyx_video.errors].
+Which failures are retried is decided by `telnyx_video._retry`.
 """
 
 from __future__ import annotations
@@ -12,34 +13,49 @@ import ipaddress
 import json
 import logging
 import time
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Final
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from yarl import URL
 
 from telnyx_video._retry import (
     SAFE_METHODS,
     RetryPolicy,
-    is_retryable_status,
-    parse_retry_after,
+    check_max_retries,
+    check_timeout,
+    done_by_earlier_attempt,
+    is_ambiguous,
+    retry_delay,
 )
 from telnyx_video._version import __version__
-from telnyx_video.types import NOT_GIVEN, NotGiven
+from telnyx_video.types import DEFAULT_MAX_RESPONSE_SIZE, NOT_GIVEN, NotGiven, TraceConfigs
 
 if TYPE_CHECKING:
     import aiohttp
 
 from telnyx_video.errors import (
     APIConnectionError,
+    APIResponseTooLargeError,
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
     ConfigurationError,
+    TelnyxVideoError,
     find_request_id,
     make_status_error,
 )
 
-__all__ = ["DEFAULT_BASE_URL", "Response", "Transport"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "Recover",
+    "Response",
+    "Transport",
+]
+
+T = TypeVar("T")
+
+Recover = Callable[[TelnyxVideoError], Awaitable[T | None]]
+"""``Transport.request``'s ``recover`` hook: look at a failure, return a result or ``None``."""
 
 logger = logging.getLogger("telnyx_video")
 
@@ -60,30 +76,95 @@ class _Headers(dict[str, str]):
 
 #: ``aiohttp``, imported with the first session (importing it is most of our import cost).
 _aiohttp: Any = None
+#: ``aiohttp.ClientTimeout()`` without any limit: each attempt is timed by ``asyncio.timeout``.
+_NO_TIMEOUT: Any = None
+#: Methods aiohttp gives a default Content-Type, and how to tell it not to.
+_BODY_METHODS: Final = frozenset({"POST", "PATCH", "PUT"})
+_NO_CONTENT_TYPE: Final = ("Content-Type",)
+#: ``Response.body`` before it is decoded.
+_UNREAD: Final[Any] = object()
 
 
 def _load_aiohttp() -> Any:
     """The aiohttp module, imported on first use."""
-    global _aiohttp
+    global _aiohttp, _NO_TIMEOUT
     if _aiohttp is None:
         import aiohttp
 
+        _NO_TIMEOUT = aiohttp.ClientTimeout()
         _aiohttp = aiohttp
     return _aiohttp
 
 
 class Response:
-    """A successful response: status, decoded JSON body (``None`` if empty), request id."""
+    """An HTTP answer with a 2xx status: status, raw body, request id.
 
-    __slots__ = ("body", "request_id", "status")
+    [`body`][..body] decodes the JSON on first use, so a caller that has no use for the body
+    (a DELETE) never fails on an unreadable one.
+    """
 
-    def __init__(self, status: int, body: Any, request_id: str | None) -> None:
+    __slots__ = ("_body", "method", "path", "raw", "request_id", "status")
+
+    def __init__(
+        self, status: int, raw: bytes, request_id: str | None, method: str = "", path: str = ""
+    ) -> None:
         self.status = status
-        self.body = body
+        self.raw = raw
         self.request_id = request_id
+        self.method = method
+        self.path = path
+        self._body: Any = _UNREAD
+
+    @property
+    def body(self) -> Any:
+        """The decoded JSON body, ``None`` if empty.
+
+        Raises:
+            APIResponseValidationError: the body is not JSON.
+        """
+        body = self._body
+        if body is _UNREAD:
+            body = self._body = self._decode()
+        return body
+
+    def _decode(self) -> Any:
+        raw = self.raw
+        if not raw or self.status == 204:
+            return None
+        try:
+            return json.loads(raw)
+        except (ValueError, RecursionError) as exc:  # not JSON, or nested absurdly deep
+            raise APIResponseValidationError(
+                f"{self.method} {self.path} answered {self.status} with a body that is not "
+                f"JSON: {raw[:120]!r}",
+                status=self.status,
+                body=raw.decode("utf-8", "replace"),
+                request_id=self.request_id,
+            ) from exc
 
     def __repr__(self) -> str:
         return f"Response(status={self.status}, request_id={self.request_id!r})"
+
+
+class _TooLarge(Response):
+    """A 2xx whose body was over ``max_response_size``: reading its body raises."""
+
+    __slots__ = ("_limit",)
+
+    def __init__(
+        self, status: int, request_id: str | None, method: str, path: str, limit: int
+    ) -> None:
+        super().__init__(status, b"", request_id, method, path)
+        self._limit = limit
+
+    def _decode(self) -> Any:
+        raise APIResponseTooLargeError(
+            f"{self.method} {self.path} answered {self.status} with a body over the client's "
+            f"max_response_size ({self._limit} bytes, decompressed); it was not read further",
+            status=self.status,
+            request_id=self.request_id,
+            limit=self._limit,
+        )
 
 
 def is_loopback_host(host: str | None) -> bool:
@@ -96,26 +177,6 @@ def is_loopback_host(host: str | None) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
-
-
-def check_timeout(value: object, error: type[ValueError] = ValueError) -> float | None:
-    """A timeout in seconds: a finite number > 0, or ``None`` for no limit."""
-    if value is None:
-        return None
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not 0 < value < float("inf")
-    ):
-        raise error(f"timeout must be a number of seconds > 0, or None; got {value!r}")
-    return float(value)
-
-
-def check_max_retries(value: object, error: type[ValueError] = ValueError) -> int:
-    """A retry count: an integer >= 0."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise error(f"max_retries must be an integer >= 0, got {value!r}")
-    return value
 
 
 def check_base_url(base_url: str, *, allow_insecure_http: bool) -> URL:
@@ -151,12 +212,16 @@ class Transport:
         retry_policy: RetryPolicy,
         session: aiohttp.ClientSession | None,
         user_agent: str | None,
+        max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
+        trace_configs: TraceConfigs | None = None,
     ) -> None:
         self.base_url = base_url
         self._base = str(base_url)
         self.timeout = timeout
         self.max_retries = max_retries
         self.retry_policy = retry_policy
+        self.max_response_size = max_response_size
+        self._trace_configs = list(trace_configs) if trace_configs is not None else None
         self._session = session
         self._owns_session = session is None
         self._closed = False
@@ -172,7 +237,6 @@ class Transport:
         self._json_headers: Mapping[str, str] = _Headers(
             {**self._headers, "Content-Type": "application/json"}
         )
-        self._timeouts: dict[float | None, aiohttp.ClientTimeout] = {}
 
     def __repr__(self) -> str:
         return f"Transport(base_url={self._base!r})"
@@ -181,12 +245,6 @@ class Transport:
     def closed(self) -> bool:
         """Whether `close()` was called."""
         return self._closed
-
-    def _client_timeout(self, seconds: float | None) -> aiohttp.ClientTimeout:
-        cached = self._timeouts.get(seconds)
-        if cached is None:
-            cached = self._timeouts[seconds] = _load_aiohttp().ClientTimeout(total=seconds)
-        return cached
 
     def _get_session(self) -> aiohttp.ClientSession:
         aiohttp = _load_aiohttp()
@@ -197,6 +255,7 @@ class Transport:
             session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=100, ttl_dns_cache=300),
                 auto_decompress=True,
+                trace_configs=self._trace_configs,
             )
             # aiohttp silently sends a GET/DELETE a second time when the connection drops;
             # our retry policy decides instead, so max_retries means what it says.
@@ -239,18 +298,39 @@ class Transport:
         self,
         method: str,
         path: str,
+        parse: Callable[[Response], T],
         *,
         query: str = "",
         body: Any = None,
         timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         retry_ambiguous: bool | None = None,
-    ) -> Response:
-        """Send one API request with retries, returning the decoded success response.
+        recover: Recover[T] | None = None,
+    ) -> T:
+        """Send one API request with retries; return what ``parse`` makes of the 2xx answer.
 
-        ``retry_ambiguous`` overrides whether failures that may have reached the server
-        (timeouts, 5xx, connections dropped after sending) are retried; by default only
-        safe methods (GET, DELETE) retry them.
+        An attempt is sending, reading and parsing: an answer ``parse`` refuses (raising
+        [`APIResponseValidationError`][telnyx_video.errors.APIResponseValidationError]) fails
+        its attempt like any other failure. Failures are classified by `telnyx_video._retry`.
+
+        Args:
+            method: the HTTP method.
+            path: the path under the base URL, already encoded.
+            parse: turns a 2xx [`Response`][..Response] into the result.
+            query: the encoded query string, without ``?``.
+            body: a JSON-serialisable body, or ``None`` for no body (and no Content-Type).
+            timeout: seconds for each attempt; defaults to the client's.
+            max_retries: retries after the first attempt; defaults to the client's.
+            retry_ambiguous: whether failures that may have been carried out (timeouts,
+                5xx, connections dropped after sending) are retried; by default only for
+                safe methods (GET, DELETE).
+            recover: called with the failure after an ambiguous or unreadable answer, and
+                before giving up when an earlier attempt was ambiguous; a result other than
+                ``None`` is returned as the request's, and it may raise instead.
+
+        Raises:
+            TelnyxVideoError: the last failure, when no retry is left or allowed.
+            ValueError: ``timeout`` or ``max_retries`` is not valid.
         """
         retries = (
             self.max_retries
@@ -263,47 +343,55 @@ class Transport:
         url = URL(f"{self._base}{path}{'?' + query if query else ''}", encoded=True)
         data: bytes | None = None
         headers = self._headers
+        # aiohttp labels a body-less POST application/octet-stream: say nothing instead.
+        skip = _NO_CONTENT_TYPE if method in _BODY_METHODS else None
         if body is not None:
             data = json.dumps(body, separators=(",", ":")).encode()
             headers = self._json_headers
-        client_timeout = self._client_timeout(seconds)
+            skip = None
+        # A cancellation requested while we work is the caller's, whatever else happened.
+        task = asyncio.current_task()
+        cancelling = task.cancelling() if task is not None else 0
         attempt = 0
-        # Set once an attempt failed in a way that may have reached the server: a DELETE
-        # retried after that and answered 404 did its job on an earlier attempt.
-        maybe_applied = False
+        # Set once an attempt failed in a way that may have been carried out.
+        ambiguous_before = False
         while True:
             started = time.perf_counter()
             try:
                 response = await self._send(
-                    method, url, path, data, headers, client_timeout, attempt
+                    method, url, path, data, headers, skip, seconds, attempt
                 )
-            except APIConnectionError as exc:
-                if self._closed or attempt >= retries or (exc.maybe_sent and not retry_ambiguous):
-                    raise
-                maybe_applied = maybe_applied or exc.maybe_sent
-                delay = self.retry_policy.backoff(attempt)
-                self._log_retry(method, path, attempt, started, f"{type(exc).__name__}", delay)
-            except APIStatusError as exc:
-                if exc.status == 404 and maybe_applied and method == "DELETE":
-                    logger.info(
-                        "%s %s answered 404 on a retry: an earlier attempt deleted it",
-                        method,
-                        path,
-                        extra={"method": method, "path": path, "attempt": attempt + 1},
-                    )
-                    return Response(204, None, exc.request_id)
-                retryable = exc.status == 429 or (
-                    retry_ambiguous and is_retryable_status(exc.status)
+                return parse(response)
+            except (APIConnectionError, APIStatusError, APIResponseValidationError) as exc:
+                failure: TelnyxVideoError = exc
+            if task is not None and task.cancelling() > cancelling:
+                # The caller cancelled us while the attempt failed (or some library swallowed
+                # the CancelledError): the caller wins, never a retry or our own error.
+                raise asyncio.CancelledError
+            delay = (
+                None
+                if self._closed or attempt >= retries
+                else retry_delay(
+                    self.retry_policy, failure, attempt, retry_ambiguous=retry_ambiguous
                 )
-                hint = parse_retry_after(exc.headers.get("retry-after")) if retryable else None
-                delay_or_none = self.retry_policy.delay(attempt, hint) if retryable else None
-                if self._closed or attempt >= retries or delay_or_none is None:
-                    raise
-                maybe_applied = maybe_applied or exc.status != 429
-                delay = delay_or_none
-                self._log_retry(method, path, attempt, started, f"HTTP {exc.status}", delay)
-            else:
-                return response
+            )
+            ambiguous = is_ambiguous(failure)
+            if recover is not None and (ambiguous or (ambiguous_before and delay is None)):
+                recovered = await recover(failure)
+                if recovered is not None:
+                    return recovered
+            elif ambiguous_before and done_by_earlier_attempt(method, failure):
+                logger.info(
+                    "%s %s answered 404 on a retry: an earlier attempt did it",
+                    method,
+                    path,
+                    extra=_failure_fields(method, path, attempt, failure),
+                )
+                return parse(Response(204, b"", _request_id(failure), method, path))
+            if delay is None:
+                raise failure
+            ambiguous_before = ambiguous_before or ambiguous
+            self._log_retry(method, path, attempt, started, failure, delay)
             attempt += 1
             await asyncio.sleep(delay)
 
@@ -314,35 +402,43 @@ class Transport:
         path: str,
         data: bytes | None,
         headers: Mapping[str, str],
-        client_timeout: aiohttp.ClientTimeout,
+        skip_auto_headers: tuple[str, ...] | None,
+        seconds: float | None,
         attempt: int,
     ) -> Response:
         session = self._get_session()
         aiohttp = _aiohttp
+        limit = self.max_response_size
         started = time.perf_counter()
-        broken: APIConnectionError | None = None
+        broken: TelnyxVideoError | None = None
+        raw: bytes | None = None
         try:
-            async with session.request(
-                method,
-                url,
-                data=data,
-                headers=headers,
-                timeout=client_timeout,
-                allow_redirects=False,
-                raise_for_status=False,  # even if a caller's session says otherwise
-            ) as resp:
-                raw = await resp.read()
+            # Our own deadline, not aiohttp's: asyncio.timeout tells a cancellation from
+            # outside (the caller's deadline, task.cancel(), Ctrl-C) from its own expiry, so
+            # the caller's always wins; aiohttp's timer can swallow it.
+            async with (
+                asyncio.timeout(seconds),
+                session.request(
+                    method,
+                    url,
+                    data=data,
+                    headers=headers,
+                    skip_auto_headers=skip_auto_headers,
+                    timeout=_NO_TIMEOUT,
+                    allow_redirects=False,
+                    raise_for_status=False,  # even if a caller's session says otherwise
+                ) as resp,
+            ):
                 status = resp.status
                 resp_headers = resp.headers
                 reason = resp.reason or ""
+                raw = await _read_at_most(resp.content, limit)
         # Each failure is raised after its handler, not from it: aiohttp's exceptions and
         # the frames they carry hold our request headers (the key), and a chained cause or
         # context would hand them to every traceback printer and error tracker.
         except TimeoutError:
             broken = APITimeoutError(
-                f"{method} {path} timed out after {client_timeout.total} s",
-                method=method,
-                url=path,
+                f"{method} {path} timed out after {seconds} s", method=method, url=path
             )
         except aiohttp.ClientConnectorError as exc:
             # The connection was never established: nothing reached the server.
@@ -366,6 +462,7 @@ class Transport:
             )
         if broken is not None:
             raise broken
+        request_id = find_request_id(resp_headers)
         if logger.isEnabledFor(logging.DEBUG):
             elapsed = time.perf_counter() - started
             logger.debug(
@@ -380,48 +477,87 @@ class Transport:
                     "path": path,
                     "status": status,
                     "attempt": attempt + 1,
+                    "request_id": request_id,
                     "elapsed": elapsed,
                 },
             )
-        if status >= 300:  # redirects are not followed: a 3xx is not a success either
-            raise make_status_error(
-                status=status,
-                raw_body=raw,
-                headers=resp_headers,
+        if 200 <= status < 300:
+            if raw is None:  # an error only for a caller that reads the body
+                return _TooLarge(status, request_id, method, path, limit)
+            return Response(status, raw, request_id, method, path)
+        if status < 200:  # a final 1xx: no answer at all (aiohttp yields only 101)
+            raise APIConnectionError(
+                f"{method} {path}: malformed response (final status {status} {reason})",
                 method=method,
                 url=path,
-                reason=reason,
             )
-        request_id = find_request_id(resp_headers)
-        if not raw or status == 204:
-            return Response(status, None, request_id)
-        try:
-            decoded = json.loads(raw)
-        except (ValueError, RecursionError) as exc:  # not JSON, or nested absurdly deep
-            raise APIResponseValidationError(
-                f"{method} {path} answered {status} with a body that is not JSON: {raw[:120]!r}",
-                status=status,
-                body=raw.decode("utf-8", "replace"),
-                request_id=request_id,
-            ) from exc
-        return Response(status, decoded, request_id)
+        # 3xx included: redirects are not followed (they could take the key elsewhere).
+        error = make_status_error(
+            status=status,
+            raw_body=raw or b"",
+            headers=resp_headers,
+            method=method,
+            url=path,
+            reason=reason,
+        )
+        if raw is None:
+            error.add_note(f"its body was over max_response_size ({limit} bytes) and not read")
+        raise error
 
     def _log_retry(
-        self, method: str, path: str, attempt: int, started: float, why: str, delay: float
+        self,
+        method: str,
+        path: str,
+        attempt: int,
+        started: float,
+        failure: TelnyxVideoError,
+        delay: float,
     ) -> None:
+        fields = _failure_fields(method, path, attempt, failure)
+        fields["elapsed"] = time.perf_counter() - started
+        fields["retry_delay"] = delay
         logger.info(
             "%s %s failed (%s) on attempt %d; retrying in %.3f s",
             method,
             path,
-            why,
+            fields["reason"],
             attempt + 1,
             delay,
-            extra={
-                "method": method,
-                "path": path,
-                "attempt": attempt + 1,
-                "elapsed": time.perf_counter() - started,
-                "retry_delay": delay,
-                "reason": why,
-            },
+            extra=fields,
         )
+
+
+async def _read_at_most(content: aiohttp.StreamReader, limit: int) -> bytes | None:
+    """The whole (decompressed) body, or ``None`` as soon as it exceeds ``limit`` bytes.
+
+    aiohttp decompresses as it streams, a bounded piece at a time, and stops reading the
+    socket while its buffer is full, so memory stays near ``limit`` whatever the server sends.
+    """
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := await content.readany():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _request_id(failure: TelnyxVideoError) -> str | None:
+    return getattr(failure, "request_id", None)
+
+
+def _failure_fields(
+    method: str, path: str, attempt: int, failure: TelnyxVideoError
+) -> dict[str, Any]:
+    """The structured ``extra`` fields of a log record about a failed attempt."""
+    status: int | None = getattr(failure, "status", None)
+    reason = f"HTTP {status}" if isinstance(failure, APIStatusError) else type(failure).__name__
+    return {
+        "method": method,
+        "path": path,
+        "status": status,
+        "attempt": attempt + 1,
+        "request_id": _request_id(failure),
+        "reason": reason,
+    }

@@ -8,6 +8,7 @@ Everything the SDK raises on purpose derives from
     ├── APIConnectionError            the request did not get an HTTP response
     │   └── APITimeoutError           ... because it ran out of time
     ├── APIResponseValidationError    a 2xx response did not match the documented shape
+    │   └── APIResponseTooLargeError  ... or was larger than max_response_size
     ├── APIStatusError                the API answered with a 4xx or 5xx status
     │   ├── BadRequestError           400
     │   ├── AuthenticationError       401
@@ -35,6 +36,7 @@ from multidict import CIMultiDict
 
 __all__ = [
     "APIConnectionError",
+    "APIResponseTooLargeError",
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
@@ -52,6 +54,7 @@ __all__ = [
     "UnprocessableEntityError",
     "WebhookVerificationError",
 ]
+
 
 class ErrorCode(enum.StrEnum):
     """Codes of Telnyx's published error catalog that the Video API answers with.
@@ -165,6 +168,26 @@ class APIResponseValidationError(TelnyxVideoError):
         self.status = status
         self.body = body
         self.request_id = request_id
+
+
+class APIResponseTooLargeError(APIResponseValidationError):
+    """A 2xx response body, once decompressed, exceeded the client's ``max_response_size``.
+
+    The body was not read past the limit; ``limit`` is that limit in bytes. (An error status
+    with such a body raises its usual [`APIStatusError`][telnyx_video.errors.APIStatusError],
+    without the body.)
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        request_id: str | None = None,
+        limit: int,
+    ) -> None:
+        super().__init__(message, status=status, request_id=request_id)
+        self.limit = limit
 
 
 @attrs.frozen(kw_only=True)

@@ -327,16 +327,29 @@ class ActionResult:
 
 @attrs.frozen(kw_only=True)
 class PaginationMeta:
-    """Where a page sits in a listing."""
+    """Where a page sits in a listing. The API does not promise any of the fields."""
 
-    page_number: int
+    page_number: int | None = None
     """Number of this page, from 1."""
-    page_size: int
+    page_size: int | None = None
     """Most items a page holds."""
-    total_pages: int
+    total_pages: int | None = None
     """How many pages the listing has."""
-    total_results: int
+    total_results: int | None = None
     """How many items the listing has, over all its pages."""
+
+    @property
+    def last_page(self) -> int | None:
+        """The number of the last page, from what the server sent; ``None`` if unknown.
+
+        ``total_pages``, or ``total_results / page_size`` rounded up; the smaller if both.
+        """
+        counts = []
+        if self.total_pages is not None:
+            counts.append(self.total_pages)
+        if self.total_results is not None and self.page_size:
+            counts.append(-(-self.total_results // self.page_size))
+        return min(counts) if counts else None
 
 
 @attrs.frozen(kw_only=True)
@@ -361,8 +374,7 @@ class Page(Generic[T]):
     @property
     def has_next(self) -> bool:
         """Whether the server reports more pages after this one."""
-        return (
-            self.meta is not None
-            and bool(self.items)
-            and self.meta.page_number < self.meta.total_pages
-        )
+        if self.meta is None or not self.items:
+            return False
+        number, last = self.meta.page_number, self.meta.last_page
+        return number is not None and last is not None and number < last

@@ -12,7 +12,7 @@ import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
-from telnyx_video.models import Page, PaginationMeta
+from telnyx_video.models import Page
 
 if TYPE_CHECKING:
     from telnyx_video._portal import ClientPortal
@@ -24,14 +24,6 @@ T = TypeVar("T")
 PageFetcher = Callable[[int], Awaitable[Page[T]]]
 
 
-def _page_limit(meta: PaginationMeta) -> int:
-    """How many pages the first page announces, trusting the smaller of its two counts."""
-    limit = meta.total_pages
-    if meta.page_size > 0 and meta.total_results >= 0:
-        limit = min(limit, -(-meta.total_results // meta.page_size))
-    return limit
-
-
 class AsyncPaginator(Generic[T]):
     """A listing: ``async for`` walks every item, one request per page.
 
@@ -40,10 +32,11 @@ class AsyncPaginator(Generic[T]):
     [`pages()`][telnyx_video.AsyncPaginator.pages] walks page by page. Nothing is requested before
     you iterate or await.
 
-    The walk stops at the last page the server announces, at an empty page, and, to survive
-    a misbehaving server, when a page comes back with another number than the one asked
-    for, repeats the previous page, has no ``meta``, or goes past the page count the first
-    page announced (``total_pages``, or ``total_results / page_size`` if smaller).
+    The walk stops at the last page the server announces
+    ([`last_page`][telnyx_video.models.PaginationMeta.last_page], from whichever counts its
+    ``meta`` holds; the first page's count bounds the walk too), or, when no count is given,
+    at the first empty page. To survive a misbehaving server it also stops when a page comes
+    back with another number than the one asked for, or repeats the previous page.
     """
 
     __slots__ = ("_fetch",)
@@ -64,25 +57,29 @@ class AsyncPaginator(Generic[T]):
     async def pages(self) -> AsyncIterator[Page[T]]:
         """Yield each page in turn, fetching the next one only when asked."""
         number = 1
-        limit: int | None = None
+        first_last: int | None = None  # the last page as the first page announced it
         previous: tuple[Any, ...] | None = None
         while True:
             page = await self._fetch(number)
             if not page.items:
                 return
             meta = page.meta
-            if number > 1 and meta is not None and meta.page_number != number:
+            reported = meta.page_number if meta is not None else None
+            if number > 1 and reported is not None and reported != number:
                 return  # not the page we asked for: the server ignores page[number]
             signature = tuple(getattr(item, "id", item) for item in page.items)
             if signature == previous:
                 return
             previous = signature
             yield page
-            if meta is None or meta.page_number != number:
+            if reported is not None and reported != number:
                 return
-            if limit is None:
-                limit = _page_limit(meta)
-            if number >= min(meta.total_pages, limit):
+            last = meta.last_page if meta is not None else None
+            if number == 1:
+                first_last = last
+            if first_last is not None:
+                last = first_last if last is None else min(last, first_last)
+            if last is not None and number >= last:
                 return
             number += 1
 

@@ -34,7 +34,15 @@ from telnyx_video.resources.room_participants import AsyncRoomParticipants
 from telnyx_video.resources.room_recordings import AsyncRoomRecordings
 from telnyx_video.resources.room_sessions import AsyncRoomSessions
 from telnyx_video.resources.rooms import AsyncRooms
-from telnyx_video.types import DEFAULT_TIMEOUT, NOT_GIVEN, DateArg, NotGiven, Participants
+from telnyx_video.types import (
+    DEFAULT_MAX_RESPONSE_SIZE,
+    DEFAULT_TIMEOUT,
+    NOT_GIVEN,
+    DateArg,
+    NotGiven,
+    Participants,
+    TraceConfigs,
+)
 
 __all__ = [
     "VideoClient",
@@ -63,6 +71,15 @@ class VideoClient:
         retry_policy: backoff settings (see [`RetryPolicy`][telnyx_video.RetryPolicy]).
         user_agent: a product token prepended to the SDK's own User-Agent.
         allow_insecure_http: allow a plain-http base URL to a non-loopback host.
+        max_response_size: the largest response body accepted, in bytes after decompression
+            (default 16 MiB); a larger one raises
+            [`APIResponseTooLargeError`][telnyx_video.errors.APIResponseTooLargeError].
+        trace_configs: ``aiohttp.TraceConfig`` objects for the client's own session, for
+            example OpenTelemetry's (see the tracing guide); with ``session``, configure
+            tracing on that session instead.
+
+    Raises:
+        ConfigurationError: no API key, a key that cannot be sent, a bad base URL or option.
 
     Calls block until the response arrives. Each client runs its own event loop on a background
     thread (started by the first call) and may be shared between threads. Ctrl-C during a call
@@ -89,6 +106,8 @@ class VideoClient:
         retry_policy: RetryPolicy | None = None,
         user_agent: str | None = None,
         allow_insecure_http: bool = False,
+        max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
+        trace_configs: TraceConfigs | None = None,
     ) -> None:
         self._portal = ClientPortal(
             AsyncVideoClient,
@@ -99,6 +118,8 @@ class VideoClient:
             retry_policy=retry_policy,
             user_agent=user_agent,
             allow_insecure_http=allow_insecure_http,
+            max_response_size=max_response_size,
+            trace_configs=trace_configs,
         )
         self.rooms: Rooms = Rooms(self._portal, "rooms")
         """Rooms: create, list, retrieve, update, delete, sessions, join tokens."""
@@ -130,7 +151,7 @@ class VideoClient:
         self._portal.close()
 
     def __repr__(self) -> str:
-        return self._portal.describe(self)
+        return ClientPortal.describe(self)
 
     def __enter__(self) -> VideoClient:
         return self
@@ -192,9 +213,15 @@ class Rooms(SyncResource[AsyncRooms]):
         """Create a room.
 
         With a ``unique_name``, creation is safe to retry: after an ambiguous failure
-        (timeout, 5xx, connection dropped after sending) the room is looked up by name
-        before trying again, so exactly one room exists and is returned. Without a name,
-        such failures are raised rather than risk a duplicate room.
+        (timeout, 5xx, connection dropped after sending, unreadable answer) the room is
+        looked up by name before trying again. A room found with that name is returned
+        only if it has every setting passed here; one with other settings is not ours,
+        and the call fails as the API would have said it
+        ([`UnprocessableEntityError`][telnyx_video.errors.UnprocessableEntityError], code
+        10012). Without a name, such failures are raised rather than risk a duplicate room.
+
+        Raises:
+            ValueError: ``unique_name`` is empty or blank.
         """
         return self._portal.call(
             self._async.create,
@@ -238,7 +265,11 @@ class Rooms(SyncResource[AsyncRooms]):
         timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> Room:
-        """Change a room's settings. Only the arguments you pass are sent; ``None`` clears."""
+        """Change a room's settings. Only the arguments you pass are sent; ``None`` clears.
+
+        Raises:
+            ValueError: ``unique_name`` is empty or blank.
+        """
         return self._portal.call(
             self._async.update,
             room_id,

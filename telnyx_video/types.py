@@ -12,11 +12,22 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from datetime import date
-from typing import Final, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
 
 from telnyx_video.models import DateFilter
 
-__all__ = ["DEFAULT_TIMEOUT", "NOT_GIVEN", "DateArg", "NotGiven", "Participants"]
+if TYPE_CHECKING:
+    import aiohttp
+
+__all__ = [
+    "DEFAULT_MAX_RESPONSE_SIZE",
+    "DEFAULT_TIMEOUT",
+    "NOT_GIVEN",
+    "DateArg",
+    "NotGiven",
+    "Participants",
+    "TraceConfigs",
+]
 
 
 class NotGiven(enum.Enum):
@@ -38,6 +49,17 @@ out uses the client's (``None`` means no limit), a field left out of
 
 DEFAULT_TIMEOUT: Final = 30.0
 """Seconds each attempt of a request may take, unless the client or the call sets a ``timeout``."""
+
+DEFAULT_MAX_RESPONSE_SIZE: Final = 16 * 1024 * 1024
+"""The largest response body (16 MiB, once decompressed) a client accepts unless it sets its own
+``max_response_size``: far above any real page, far below what a hostile answer could cost."""
+
+if TYPE_CHECKING:
+    TraceConfigs: TypeAlias = Sequence[aiohttp.TraceConfig]
+else:  # the precise type needs aiohttp, which is imported on first use only
+    TraceConfigs: TypeAlias = Sequence[Any]
+"""``aiohttp.TraceConfig`` objects the client's session calls back (OpenTelemetry's aiohttp
+instrumentation provides one)."""
 
 DateArg: TypeAlias = DateFilter | date | str
 """A date filter argument: a [`DateFilter`][telnyx_video.models.DateFilter] for a range, or one

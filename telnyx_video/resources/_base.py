@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from telnyx_video._converter import fast_structure_hook, structure, unstructure
 from telnyx_video._query import build_query
-from telnyx_video._transport import Response, Transport
+from telnyx_video._transport import Recover, Response, Transport
 from telnyx_video.errors import APIResponseValidationError
 from telnyx_video.models import MAX_PAGE_SIZE, Page, PaginationMeta
 from telnyx_video.pagination import AsyncPaginator
@@ -16,6 +16,7 @@ from telnyx_video.types import NOT_GIVEN, NotGiven
 __all__ = ["AsyncResource", "body_of"]
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 def body_of(**fields: Any) -> dict[str, Any]:
@@ -50,6 +51,74 @@ def _envelope(response: Response) -> Any:
     return body["data"]
 
 
+def ignore_body(response: Response) -> None:
+    """The parser of answers whose body is not used (a DELETE): nothing to read or check."""
+
+
+_parsers: dict[tuple[str, type[Any]], Callable[[Response], Any]] = {}
+
+
+def model_parser(cls: type[T]) -> Callable[[Response], T]:
+    """The parser of ``{"data": {...}}`` answers holding one ``cls`` (made once per class)."""
+    parse = _parsers.get(("model", cls))
+    if parse is None:
+        parse = _parsers["model", cls] = _make_model_parser(cls)
+    return parse
+
+
+def page_parser(cls: type[T]) -> Callable[[Response], Page[T]]:
+    """The parser of listing answers, ``{"data": [...], "meta": {...}}`` of ``cls``."""
+    parse = _parsers.get(("page", cls))
+    if parse is None:
+        parse = _parsers["page", cls] = _make_page_parser(cls)
+    return parse
+
+
+def _make_model_parser(cls: type[T]) -> Callable[[Response], T]:
+    hook = fast_structure_hook(cls)
+
+    def parse(response: Response) -> T:
+        data = _envelope(response)
+        try:
+            return hook(data, cls)
+        except Exception:  # explained precisely (and typed) by the detailed converter
+            return structure(data, cls, status=response.status, request_id=response.request_id)
+
+    return parse
+
+
+def _make_page_parser(cls: type[T]) -> Callable[[Response], Page[T]]:
+    hook = fast_structure_hook(cls)
+
+    def parse(response: Response) -> Page[T]:
+        data = _envelope(response)
+        if not isinstance(data, list):
+            raise APIResponseValidationError(
+                f"expected a list of {cls.__name__} under 'data', got {type(data).__name__}",
+                status=response.status,
+                body=response.body,
+                request_id=response.request_id,
+            )
+        try:
+            items = tuple(hook(item, cls) for item in data)
+        except Exception:  # re-parse item by item for a precise error
+            items = tuple(
+                structure(item, cls, status=response.status, request_id=response.request_id)
+                for item in data
+            )
+        raw_meta = response.body.get("meta")
+        meta = (
+            structure(
+                raw_meta, PaginationMeta, status=response.status, request_id=response.request_id
+            )
+            if raw_meta is not None
+            else None
+        )
+        return Page(items=items, meta=meta)
+
+    return parse
+
+
 class AsyncResource:
     """Base of the async resources: holds the transport and the request helpers."""
 
@@ -61,8 +130,9 @@ class AsyncResource:
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
 
-    async def _call(
+    async def _request(
         self,
+        parse: Callable[[Response], R],
         method: str,
         path: str,
         *,
@@ -71,15 +141,18 @@ class AsyncResource:
         timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         retry_ambiguous: bool | None = None,
-    ) -> Response:
+        recover: Recover[R] | None = None,
+    ) -> R:
         return await self._transport.request(
             method,
             path,
+            parse,
             query=build_query(query) if query else "",
             body=body,
             timeout=timeout,
             max_retries=max_retries,
             retry_ambiguous=retry_ambiguous,
+            recover=recover,
         )
 
     async def _data(
@@ -93,14 +166,20 @@ class AsyncResource:
         timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> T:
-        response = await self._call(
-            method, path, query=query, body=body, timeout=timeout, max_retries=max_retries
+        return await self._request(
+            model_parser(cls),
+            method,
+            path,
+            query=query,
+            body=body,
+            timeout=timeout,
+            max_retries=max_retries,
         )
-        data = _envelope(response)
-        try:
-            return fast_structure_hook(cls)(data, cls)
-        except Exception:  # explained precisely (and typed) by the detailed converter
-            return structure(data, cls, status=response.status, request_id=response.request_id)
+
+    async def _delete(
+        self, path: str, *, timeout: float | None | NotGiven, max_retries: int | NotGiven
+    ) -> None:
+        await self._request(ignore_body, "DELETE", path, timeout=timeout, max_retries=max_retries)
 
     def _paginate(
         self,
@@ -121,39 +200,16 @@ class AsyncResource:
                 f"page_size must be an integer from 1 to {MAX_PAGE_SIZE}, got {page_size!r}"
             )
         size = [("page[size]", page_size)] if page_size is not None else []
-        hook = fast_structure_hook(cls)
+        parse = page_parser(cls)
 
         async def fetch(number: int) -> Page[T]:
-            params = [*query, ("page[number]", number), *size]
-            response = await self._call(
-                "GET", path, query=params, timeout=timeout, max_retries=max_retries
+            return await self._request(
+                parse,
+                "GET",
+                path,
+                query=[*query, ("page[number]", number), *size],
+                timeout=timeout,
+                max_retries=max_retries,
             )
-            data = _envelope(response)
-            if not isinstance(data, list):
-                raise APIResponseValidationError(
-                    f"expected a list of {cls.__name__} under 'data', got {type(data).__name__}",
-                    status=response.status,
-                    body=response.body,
-                    request_id=response.request_id,
-                )
-            try:
-                items = tuple(hook(item, cls) for item in data)
-            except Exception:  # re-parse item by item for a precise error
-                items = tuple(
-                    structure(item, cls, status=response.status, request_id=response.request_id)
-                    for item in data
-                )
-            raw_meta = response.body.get("meta")
-            meta = (
-                structure(
-                    raw_meta,
-                    PaginationMeta,
-                    status=response.status,
-                    request_id=response.request_id,
-                )
-                if raw_meta is not None
-                else None
-            )
-            return Page(items=items, meta=meta)
 
         return AsyncPaginator(fetch)

@@ -103,4 +103,4 @@ class AsyncRoomCompositions(AsyncResource):
     ) -> None:
         """Delete one composition."""
         path = f"/room_compositions/{encode_id(room_composition_id, 'room_composition_id')}"
-        await self._call("DELETE", path, timeout=timeout, max_retries=max_retries)
+        await self._delete(path, timeout=timeout, max_retries=max_retries)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from telnyx_video._query import encode_id, filter_params
+from telnyx_video._transport import Response
 from telnyx_video.errors import APIResponseValidationError
 from telnyx_video.models import RecordingStatus, RecordingType, RoomRecording
 from telnyx_video.pagination import AsyncPaginator
@@ -10,6 +11,21 @@ from telnyx_video.resources._base import AsyncResource
 from telnyx_video.types import NOT_GIVEN, DateArg, NotGiven
 
 __all__ = ["AsyncRoomRecordings"]
+
+
+def _deleted_count(response: Response) -> int:
+    """The count of a bulk delete's answer, ``{"data": {"room_recordings": N}}``."""
+    body = response.body
+    data = body.get("data") if isinstance(body, dict) else None
+    count = data.get("room_recordings") if isinstance(data, dict) else None
+    if not isinstance(count, int) or isinstance(count, bool):
+        raise APIResponseValidationError(
+            "bulk delete response lacks data.room_recordings",
+            status=response.status,
+            body=body,
+            request_id=response.request_id,
+        )
+    return count
 
 
 class AsyncRoomRecordings(AsyncResource):
@@ -74,7 +90,7 @@ class AsyncRoomRecordings(AsyncResource):
     ) -> None:
         """Delete one recording."""
         path = f"/room_recordings/{encode_id(room_recording_id, 'room_recording_id')}"
-        await self._call("DELETE", path, timeout=timeout, max_retries=max_retries)
+        await self._delete(path, timeout=timeout, max_retries=max_retries)
 
     async def delete_many(
         self,
@@ -115,7 +131,8 @@ class AsyncRoomRecordings(AsyncResource):
             )
         # Only failures that certainly changed nothing (429, no connection) are retried: after
         # an ambiguous one, a retry would report only what was left to delete, not the count.
-        response = await self._call(
+        return await self._request(
+            _deleted_count,
             "DELETE",
             "/room_recordings",
             query=list(query),
@@ -123,14 +140,3 @@ class AsyncRoomRecordings(AsyncResource):
             max_retries=max_retries,
             retry_ambiguous=False,
         )
-        body = response.body
-        data = body.get("data") if isinstance(body, dict) else None
-        count = data.get("room_recordings") if isinstance(data, dict) else None
-        if not isinstance(count, int) or isinstance(count, bool):
-            raise APIResponseValidationError(
-                "bulk delete response lacks data.room_recordings",
-                status=response.status,
-                body=body,
-                request_id=response.request_id,
-            )
-        return count

@@ -127,7 +127,7 @@ class AsyncRoomSessions(AsyncResource):
         self,
         room_session_id: str,
         action: str,
-        body: dict[str, Any],
+        body: dict[str, Any] | None,
         timeout: float | None | NotGiven,
         max_retries: int | NotGiven,
     ) -> ActionResult:
@@ -144,7 +144,8 @@ class AsyncRoomSessions(AsyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> ActionResult:
         """End a session; everyone still in it is kicked."""
-        return await self._action(room_session_id, "end", {}, timeout, max_retries)
+        # The operation takes no request body: none is sent, nor a Content-Type.
+        return await self._action(room_session_id, "end", None, timeout, max_retries)
 
     async def kick(
         self,

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
+from typing import Any
 
 from telnyx_video._query import encode_id, filter_params
+from telnyx_video._retry import is_ambiguous
 from telnyx_video.errors import (
     APIConnectionError,
+    APIResponseValidationError,
     APIStatusError,
     ErrorCode,
-    RateLimitError,
+    TelnyxVideoError,
     UnprocessableEntityError,
+    parse_error_details,
 )
-from telnyx_video.models import JoinClientToken, RefreshedClientToken, Room, RoomSession
+from telnyx_video.models import (
+    MAX_PAGE_SIZE,
+    JoinClientToken,
+    RefreshedClientToken,
+    Room,
+    RoomSession,
+)
 from telnyx_video.pagination import AsyncPaginator
-from telnyx_video.resources._base import AsyncResource, body_of, given
+from telnyx_video.resources._base import AsyncResource, body_of, given, model_parser
 from telnyx_video.types import NOT_GIVEN, DateArg, NotGiven
 
 __all__ = ["AsyncRooms"]
@@ -23,11 +32,41 @@ __all__ = ["AsyncRooms"]
 logger = logging.getLogger("telnyx_video")
 
 
-def _is_ambiguous(exc: Exception) -> bool:
-    """Whether a failed create may nevertheless have created the room."""
-    if isinstance(exc, APIConnectionError):
-        return exc.maybe_sent
-    return isinstance(exc, APIStatusError) and (exc.status >= 500 or exc.status == 408)
+def _check_name(unique_name: object) -> None:
+    """Refuse an empty or blank ``unique_name`` before anything is sent."""
+    if isinstance(unique_name, str) and not unique_name.strip():
+        raise ValueError(
+            f"unique_name must not be empty or blank, got {unique_name!r} (pass None to "
+            "create a room without a name)"
+        )
+
+
+def _name_taken(
+    unique_name: str, sent: dict[str, Any], different: dict[str, Any]
+) -> UnprocessableEntityError:
+    """The 422 the API answers a create whose name is taken, naming the settings that differ."""
+    settings = ", ".join(
+        f"{name} is {value!r}, not {sent[name]!r}" for name, value in different.items()
+    )
+    code = ErrorCode.DUPLICATE_RESOURCE
+    body = {
+        "errors": [
+            {
+                "code": code.value,
+                "title": code.catalog_title,
+                "detail": f"A room named {unique_name!r} already exists, with other settings "
+                f"than those sent ({settings}).",
+                "source": {"pointer": "/unique_name"},
+            }
+        ]
+    }
+    return UnprocessableEntityError(
+        status=422,
+        errors=parse_error_details(body),
+        body=body,
+        method="POST",
+        url="/rooms",
+    )
 
 
 class AsyncRooms(AsyncResource):
@@ -81,10 +120,17 @@ class AsyncRooms(AsyncResource):
         """Create a room.
 
         With a ``unique_name``, creation is safe to retry: after an ambiguous failure
-        (timeout, 5xx, connection dropped after sending) the room is looked up by name
-        before trying again, so exactly one room exists and is returned. Without a name,
-        such failures are raised rather than risk a duplicate room.
+        (timeout, 5xx, connection dropped after sending, unreadable answer) the room is
+        looked up by name before trying again. A room found with that name is returned
+        only if it has every setting passed here; one with other settings is not ours,
+        and the call fails as the API would have said it
+        ([`UnprocessableEntityError`][telnyx_video.errors.UnprocessableEntityError], code
+        10012). Without a name, such failures are raised rather than risk a duplicate room.
+
+        Raises:
+            ValueError: ``unique_name`` is empty or blank.
         """
+        _check_name(unique_name)
         body = given(
             unique_name=unique_name,
             max_participants=max_participants,
@@ -97,91 +143,84 @@ class AsyncRooms(AsyncResource):
             return await self._data(
                 Room, "POST", "/rooms", body=body, timeout=timeout, max_retries=max_retries
             )
-        # One retry loop, here: the transport makes single attempts (max_retries=0), so
-        # max_retries bounds the POSTs sent, whatever mix of failures happens.
-        budget = self._transport.max_retries if isinstance(max_retries, NotGiven) else max_retries
-        policy = self._transport.retry_policy
-        attempt = 0
-        ambiguous: APIStatusError | APIConnectionError | None = None
-        while True:
-            try:
-                return await self._data(
-                    Room, "POST", "/rooms", body=body, timeout=timeout, max_retries=0
-                )
-            except UnprocessableEntityError as exc:
-                # A retry of a create whose first try did go through: the name is now taken.
-                if ambiguous is None or exc.code != ErrorCode.DUPLICATE_RESOURCE:
-                    raise
-                existing = await self._lookup_after(ambiguous, unique_name, timeout, max_retries)
-                if existing is None:
-                    raise
-                return existing
-            except (APIStatusError, APIConnectionError) as exc:
-                delay: float | None
-                if _is_ambiguous(exc):
-                    ambiguous = exc
-                    # The room may exist now, even after the last allowed attempt: look first.
-                    existing = await self._lookup_after(exc, unique_name, timeout, max_retries)
-                    if existing is not None:
-                        logger.info(
-                            "POST /rooms failed ambiguously (%s) but room %r exists; using it",
-                            type(exc).__name__,
-                            unique_name,
-                            extra={"method": "POST", "path": "/rooms", "attempt": attempt + 1},
-                        )
-                        return existing
-                    delay = policy.backoff(attempt)
-                elif isinstance(exc, RateLimitError):
-                    delay = policy.delay(attempt, exc.retry_after)
-                elif isinstance(exc, APIConnectionError):  # never reached the server
-                    delay = policy.backoff(attempt)
-                else:
-                    raise
-                if delay is None or attempt >= budget:
-                    raise
-                logger.info(
-                    "POST /rooms for %r failed (%s); retrying in %.3f s",
-                    unique_name,
-                    type(exc).__name__,
-                    delay,
-                    extra={
-                        "method": "POST",
-                        "path": "/rooms",
-                        "attempt": attempt + 1,
-                        "retry_delay": delay,
-                        "reason": type(exc).__name__,
-                    },
-                )
-                attempt += 1
-                await asyncio.sleep(delay)
 
-    async def _lookup_after(
+        async def adopt(failure: TelnyxVideoError) -> Room | None:
+            return await self._adopt(unique_name, body, failure, timeout, max_retries)
+
+        # The transport's one retry loop, told to retry ambiguous failures because adopt()
+        # looks the room up after each one before another POST is sent.
+        return await self._request(
+            model_parser(Room),
+            "POST",
+            "/rooms",
+            body=body,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_ambiguous=True,
+            recover=adopt,
+        )
+
+    async def _adopt(
         self,
-        failure: APIStatusError | APIConnectionError,
         unique_name: str,
+        sent: dict[str, Any],
+        failure: TelnyxVideoError,
         timeout: float | None | NotGiven,
         max_retries: int | NotGiven,
     ) -> Room | None:
-        """Look the room up after an ambiguous failure.
+        """After a failed POST /rooms that may have created the room: find it by name.
 
-        If the lookup fails too, the ambiguous failure is what the caller must hear about
-        (the room may exist), so it is raised, with the lookup's error noted on it.
+        Returns the room if it has every field we sent (ours: the failed attempt created
+        it), ``None`` if there is no such room (the transport retries or raises
+        ``failure``). A room of that name with other settings is not ours: for an ambiguous
+        failure, raise the 422 the API would have answered; otherwise (the API's own 422, an
+        unreadable 2xx) raise ``failure``. If the lookup fails too, ``failure`` is raised,
+        noting the lookup's error, since the room may or may not exist.
         """
+        lookup_error: TelnyxVideoError | None = None
         try:
-            return await self._find_by_name(unique_name, timeout, max_retries)
-        except (APIStatusError, APIConnectionError) as lookup_error:
+            room = await self._find_by_name(unique_name, timeout, max_retries)
+        except (APIConnectionError, APIStatusError, APIResponseValidationError) as exc:
+            lookup_error = exc
+        if lookup_error is not None:
             failure.add_note(
                 f"looking room {unique_name!r} up by name failed too, so it may or may not "
                 f"exist: {lookup_error}"
             )
-            raise failure from None
+            raise failure
+        if room is None:
+            return None
+        different = {
+            name: getattr(room, name)
+            for name, value in sent.items()
+            if getattr(room, name) != value
+        }
+        if not different:
+            logger.info(
+                "POST /rooms failed (%s) but room %r exists with the settings sent; using it",
+                type(failure).__name__,
+                unique_name,
+                extra={
+                    "method": "POST",
+                    "path": "/rooms",
+                    "status": getattr(failure, "status", None),
+                    "request_id": getattr(failure, "request_id", None),
+                },
+            )
+            return room
+        if is_ambiguous(failure) and not isinstance(failure, APIResponseValidationError):
+            raise _name_taken(unique_name, sent, different) from failure
+        raise failure  # the API's own answer (its 422, say), or a 2xx we could not read
 
     async def _find_by_name(
         self, unique_name: str, timeout: float | None | NotGiven, max_retries: int | NotGiven
     ) -> Room | None:
         """The room named exactly ``unique_name``, if any (the filter may match loosely)."""
         rooms = self.list(
-            unique_name=unique_name, page_size=50, timeout=timeout, max_retries=max_retries
+            unique_name=unique_name,
+            page_size=MAX_PAGE_SIZE,
+            timeout=timeout,
+            max_retries=max_retries,
         )
         async for room in rooms:
             if room.unique_name == unique_name:
@@ -220,7 +259,12 @@ class AsyncRooms(AsyncResource):
         timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> Room:
-        """Change a room's settings. Only the arguments you pass are sent; ``None`` clears."""
+        """Change a room's settings. Only the arguments you pass are sent; ``None`` clears.
+
+        Raises:
+            ValueError: ``unique_name`` is empty or blank.
+        """
+        _check_name(unique_name)
         body = body_of(
             unique_name=unique_name,
             max_participants=max_participants,
@@ -246,11 +290,8 @@ class AsyncRooms(AsyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete a room; its participants are kicked and its active session ends."""
-        await self._call(
-            "DELETE",
-            f"/rooms/{encode_id(room_id, 'room_id')}",
-            timeout=timeout,
-            max_retries=max_retries,
+        await self._delete(
+            f"/rooms/{encode_id(room_id, 'room_id')}", timeout=timeout, max_retries=max_retries
         )
 
     def list_sessions(

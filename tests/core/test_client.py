@@ -14,6 +14,7 @@ from telnyx_video import (
     AuthenticationError,
     ConfigurationError,
     NotFoundError,
+    VideoClient,
 )
 
 from .helpers import API_KEY, MakeClient, Reply, TestServer, data, refused_port, room_json
@@ -28,6 +29,60 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 # --- API key --------------------------------------------------------------------------------
+
+
+KEYS_WITH_CONTROLS = [
+    "KEY-abc\x00def",
+    "KEY-abc\r\nX-Injected: 1",
+    "KEY-abc\ndef",
+    "KEY-abc\x7fdef",
+    "KEY-abc\x1bdef",
+    "KEY-abc\x85def",
+]
+
+
+@pytest.mark.parametrize("key", KEYS_WITH_CONTROLS)
+@pytest.mark.parametrize("cls", [AsyncVideoClient, VideoClient])
+def test_a_key_with_control_characters_is_refused_at_construction(
+    key: str, cls: type[AsyncVideoClient | VideoClient]
+) -> None:
+    """Typed and early, not an untyped ValueError from aiohttp on every call."""
+    with pytest.raises(ConfigurationError, match="control character at index 7") as info:
+        cls(key)
+    assert "abc" not in str(info.value)  # never quotes the key
+    assert info.value.__cause__ is None
+    assert info.value.__context__ is None
+
+
+@pytest.mark.parametrize("key", KEYS_WITH_CONTROLS[1:4])  # (no NUL in an environment)
+def test_a_key_from_the_environment_with_control_characters_is_refused(
+    monkeypatch: pytest.MonkeyPatch, key: str
+) -> None:
+    monkeypatch.setenv("TELNYX_API_KEY", key)
+    with pytest.raises(ConfigurationError, match="control character"):
+        AsyncVideoClient()
+
+
+def test_surrounding_whitespace_and_unicode_in_a_key_are_fine() -> None:
+    """A trailing newline (from a file) is stripped; only control characters inside are refused."""
+    AsyncVideoClient("KEY-abc\n")
+    AsyncVideoClient(" KEY-abc\t")
+    AsyncVideoClient("KEY-\u00e9t\u00e9")  # refused by the API (401), not by us
+
+
+@pytest.mark.parametrize("cls", [AsyncVideoClient, VideoClient])
+def test_repr_of_a_half_built_client_does_not_raise(
+    cls: type[AsyncVideoClient | VideoClient],
+) -> None:
+    """Error trackers and debuggers repr the frame locals of a failed __init__ (its self)."""
+    with pytest.raises(ConfigurationError) as info:
+        cls("KEY-abc\x00")
+    frames = [frame for frame, _ in traceback.walk_tb(info.tb)]
+    half_built = [f.f_locals["self"] for f in frames if isinstance(f.f_locals.get("self"), cls)]
+    assert half_built
+    for client in half_built:
+        assert repr(client) == f"{cls.__name__}(base_url=None)"
+    assert repr(cls.__new__(cls)) == f"{cls.__name__}(base_url=None)"
 
 
 @pytest.mark.parametrize("key", [None, "", "   "])

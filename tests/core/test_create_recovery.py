@@ -13,14 +13,16 @@ from aiohttp import web
 
 from telnyx_video import (
     APIConnectionError,
+    APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
     AsyncVideoClient,
+    ErrorCode,
     InternalServerError,
     UnprocessableEntityError,
 )
 
-from .helpers import MakeClient, TestServer, page_json, room_json
+from .helpers import MakeClient, Reply, TestServer, page_json, room_json
 
 NAME_TAKEN = {
     "errors": [
@@ -59,19 +61,20 @@ class FakeRooms:
     async def post(self, request: web.Request) -> web.StreamResponse:
         body = await request.json()
         name = body.get("unique_name")
-        if name is not None and self.named(name):
-            return web.json_response(NAME_TAKEN, status=422)
         fault = self.faults.pop(0) if self.faults else "ok"
-        room = room_json(f"room-{next(self.ids)}", unique_name=name)
-        if fault == "late":
-            self.pending.append(room)
-            return web.json_response({"errors": [{"title": "busy"}]}, status=500)
+        # Faults "before" strike in front of the handler, whatever the request holds.
         if fault == "500-before":
             return web.json_response({"errors": [{"title": "oops"}]}, status=500)
         if fault == "drop-before":
             assert request.transport is not None
             request.transport.close()
             raise asyncio.CancelledError
+        if name is not None and self.named(name):
+            return web.json_response(NAME_TAKEN, status=422)
+        room = room_json(f"room-{next(self.ids)}", **{"unique_name": name, **body})
+        if fault == "late":
+            self.pending.append(room)
+            return web.json_response({"errors": [{"title": "busy"}]}, status=500)
         self.rooms.append(room)
         if fault == "500":
             return web.json_response({"errors": [{"title": "oops"}]}, status=500)
@@ -306,3 +309,180 @@ async def test_max_retries_bounds_the_posts_whatever_the_mix_of_failures(
     with pytest.raises(APIStatusError):
         await client.rooms.create(unique_name="bounded")
     assert len(server.calls("POST", "/rooms")) == 3
+
+
+# --- a found room is ours only if it has every field we sent ------------------------------
+
+
+@pytest.mark.parametrize("fault", ["500-before", "drop-before"])
+async def test_a_room_of_that_name_with_other_settings_is_not_adopted(
+    server: TestServer, client: AsyncVideoClient, fault: str
+) -> None:
+    """Someone's room already had the name; our POST failed before reaching the handler.
+
+    The lookup finds their room, recording on where we asked for it off: not ours. The
+    call fails as the API would have answered without the failure.
+    """
+    fake = FakeRooms(server, [fault])
+    fake.rooms.append(room_json("theirs", unique_name="standup", enable_recording=True))
+    with pytest.raises(UnprocessableEntityError) as info:
+        await client.rooms.create(unique_name="standup", enable_recording=False)
+    error = info.value
+    assert error.status == 422
+    assert error.code == ErrorCode.DUPLICATE_RESOURCE
+    assert [e.pointer for e in error.errors] == ["/unique_name"]
+    assert "enable_recording is True, not False" in str(error)
+    assert isinstance(error.__cause__, APIConnectionError | InternalServerError)
+    assert [r["id"] for r in fake.rooms] == ["theirs"]
+    assert posts(server) == 1  # no second POST: the name is taken, a retry would be a 422
+
+
+async def test_a_room_with_every_field_sent_is_adopted(
+    server: TestServer, client: AsyncVideoClient
+) -> None:
+    fake = FakeRooms(server, ["500"])
+    room = await client.rooms.create(
+        unique_name="standup",
+        max_participants=5,
+        enable_recording=True,
+        webhook_event_url="https://example.com/hook",
+        webhook_timeout_secs=12,
+    )
+    assert [r["id"] for r in fake.rooms] == [room.id]
+    assert (room.max_participants, room.enable_recording, room.webhook_timeout_secs) == (
+        5,
+        True,
+        12,
+    )
+
+
+async def test_fields_not_sent_do_not_count(server: TestServer, client: AsyncVideoClient) -> None:
+    """Only what we sent is compared: the server's defaults for the rest are its own."""
+    fake = FakeRooms(server, ["500"])
+    room = await client.rooms.create(unique_name="standup")
+    assert room.id == fake.rooms[0]["id"]
+    assert room.max_participants == 10  # the server's default, not sent
+
+
+async def test_a_room_created_long_ago_by_the_servers_clock_is_still_ours(
+    server: TestServer, client: AsyncVideoClient
+) -> None:
+    """No clock is compared: the server's may be frozen, moved or drifting."""
+    fake = FakeRooms(server, ["500"])
+
+    async def post_with_an_old_clock(request: web.Request) -> web.StreamResponse:
+        response = await fake.post(request)
+        for room in fake.rooms:
+            room["created_at"] = room["updated_at"] = "1999-01-01T00:00:00Z"
+        return response
+
+    server.on("POST", "/rooms", post_with_an_old_clock)
+    room = await client.rooms.create(unique_name="standup", max_participants=5)
+    assert room.id == fake.rooms[0]["id"]
+    assert room.created_at.year == 1999
+
+
+async def test_the_apis_own_422_on_a_retry_is_raised_for_a_room_that_is_not_ours(
+    server: TestServer, client: AsyncVideoClient
+) -> None:
+    """Our POST failed ambiguously; someone else then took the name with other settings."""
+    fake = FakeRooms(server, ["500-before"])
+
+    async def list_then_someone_creates(request: web.Request) -> web.StreamResponse:
+        response = await fake.list(request)
+        if not fake.named("standup"):
+            fake.rooms.append(room_json("theirs", unique_name="standup", max_participants=2))
+        return response
+
+    server.on("GET", "/rooms", list_then_someone_creates)
+    with pytest.raises(UnprocessableEntityError) as info:
+        await client.rooms.create(unique_name="standup", max_participants=9)
+    # The second POST's own 422 (the API's words), not one we made up.
+    assert info.value.errors[0].title == "Invalid unique_name"
+    assert [r.method for r in server.requests] == ["POST", "GET", "POST", "GET"]
+
+
+# --- an unreadable 2xx does not turn a created room into an error -------------------------
+
+UNREADABLE = [
+    pytest.param(b'{"data": {"id": "room-1", "unique_na', id="truncated"),
+    pytest.param(b"<html>created</html>", id="not-json"),
+    pytest.param(b'{"data": {"id": 7}}', id="wrong-shape"),
+    pytest.param(b'{"result": "ok"}', id="no-data"),
+]
+
+
+@pytest.mark.parametrize("raw", UNREADABLE)
+async def test_an_unreadable_2xx_is_looked_up(
+    server: TestServer, client: AsyncVideoClient, raw: bytes
+) -> None:
+    fake = FakeRooms(server)
+
+    async def created_but_garbled(request: web.Request) -> web.StreamResponse:
+        await fake.post(request)
+        return web.Response(status=201, body=raw, content_type="application/json")
+
+    server.on("POST", "/rooms", created_but_garbled)
+    room = await client.rooms.create(unique_name="standup", max_participants=3)
+    assert [r["id"] for r in fake.rooms] == [room.id]
+    assert room.max_participants == 3
+    assert posts(server) == 1
+    assert lookups(server) == 1
+
+
+async def test_an_unreadable_2xx_with_no_room_to_find_is_raised(
+    server: TestServer, client: AsyncVideoClient
+) -> None:
+    FakeRooms(server)
+    server.on("POST", "/rooms", Reply(201, body=b"<html>", headers={"Content-Type": "text/html"}))
+    with pytest.raises(APIResponseValidationError):
+        await client.rooms.create(unique_name="standup")
+    assert posts(server) == 1  # never retried: the POST was carried out
+    assert lookups(server) == 1
+
+
+async def test_an_unreadable_2xx_without_a_name_is_raised(
+    server: TestServer, client: AsyncVideoClient
+) -> None:
+    FakeRooms(server)
+    server.on("POST", "/rooms", Reply(201, body=b"<html>", headers={"Content-Type": "text/html"}))
+    with pytest.raises(APIResponseValidationError):
+        await client.rooms.create(max_participants=3)
+    assert (posts(server), lookups(server)) == (1, 0)
+
+
+# --- one retry engine: the per-call settings are checked in one place ---------------------
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"max_retries": -5},
+        {"max_retries": 1.5},
+        {"max_retries": True},
+        {"timeout": -1},
+        {"timeout": 0},
+        {"timeout": float("nan")},
+        {"timeout": "5"},
+    ],
+)
+@pytest.mark.parametrize("name", ["standup", None])
+async def test_bad_per_call_settings_are_refused_before_sending(
+    server: TestServer, client: AsyncVideoClient, options: dict[str, Any], name: str | None
+) -> None:
+    FakeRooms(server)
+    with pytest.raises(ValueError, match=r"max_retries|timeout"):
+        await client.rooms.create(unique_name=name, **options)
+    assert server.requests == []
+
+
+@pytest.mark.parametrize("name", ["", " ", "\t\n"])
+async def test_a_blank_unique_name_is_refused_before_sending(
+    server: TestServer, client: AsyncVideoClient, name: str
+) -> None:
+    FakeRooms(server)
+    with pytest.raises(ValueError, match="unique_name"):
+        await client.rooms.create(unique_name=name)
+    with pytest.raises(ValueError, match="unique_name"):
+        await client.rooms.update("room-1", unique_name=name)
+    assert server.requests == []

@@ -10,7 +10,13 @@ from telnyx_video import AsyncVideoClient, NotFoundError
 
 from .helpers import DROP, Reply, TestServer, data, room_json
 
-OK_ROOM = Reply(200, data(room_json("r1")))
+OK_ROOM = Reply(200, data(room_json("r1")), headers={"X-Request-Id": "req-ok"})
+FIELDS = ("method", "path", "status", "attempt", "request_id")
+
+
+def fields(record: logging.LogRecord) -> tuple[object, ...]:
+    """The structured ``extra`` fields every request and retry record carries."""
+    return tuple(getattr(record, name) for name in FIELDS)
 
 
 def ours(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
@@ -25,12 +31,7 @@ async def test_each_response_is_logged_at_debug(
     await client.rooms.retrieve("r1", include_sessions=True)
     (record,) = ours(caplog)
     assert record.levelno == logging.DEBUG
-    assert (record.method, record.path, record.status, record.attempt) == (  # type: ignore[attr-defined]
-        "GET",
-        "/rooms/r1",
-        200,
-        1,
-    )
+    assert fields(record) == ("GET", "/rooms/r1", 200, 1, "req-ok")
     assert isinstance(record.elapsed, float)  # type: ignore[attr-defined]
     assert record.elapsed >= 0  # type: ignore[attr-defined]
     assert record.getMessage().startswith("GET /rooms/r1 -> 200 in ")
@@ -52,12 +53,20 @@ async def test_retries_are_logged_at_info(
     server: TestServer, client: AsyncVideoClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="telnyx_video")
-    server.on("GET", "/rooms/r1", Reply(503, {}), DROP, OK_ROOM)
+    busy = Reply(503, {}, headers={"X-Request-Id": "req-busy"})
+    server.on("GET", "/rooms/r1", busy, DROP, OK_ROOM)
     await client.rooms.retrieve("r1")
     records = ours(caplog)
     debug = [r for r in records if r.levelno == logging.DEBUG]
     info = [r for r in records if r.levelno == logging.INFO]
-    assert [(r.status, r.attempt) for r in debug] == [(503, 1), (200, 3)]  # type: ignore[attr-defined]
+    assert [fields(r) for r in debug] == [
+        ("GET", "/rooms/r1", 503, 1, "req-busy"),
+        ("GET", "/rooms/r1", 200, 3, "req-ok"),
+    ]
+    assert [fields(r) for r in info] == [
+        ("GET", "/rooms/r1", 503, 1, "req-busy"),
+        ("GET", "/rooms/r1", None, 2, None),  # no answer: no status, no request id
+    ]
     assert [(r.attempt, r.reason) for r in info] == [  # type: ignore[attr-defined]
         (1, "HTTP 503"),
         (2, "APIConnectionError"),
@@ -91,6 +100,13 @@ async def test_create_recovery_is_logged(
     )
     room = await client.rooms.create(unique_name="standup")
     assert room.id == "r1"
-    messages = [r.getMessage() for r in ours(caplog)]
-    assert any("for 'standup' failed (InternalServerError); retrying" in m for m in messages)
-    assert any("room 'standup' exists; using it" in m for m in messages)
+    retry, adopted = ours(caplog)
+    assert retry.getMessage().startswith("POST /rooms failed (HTTP 500) on attempt 1; retrying")
+    assert (retry.method, retry.path, retry.status, retry.attempt) == (  # type: ignore[attr-defined]
+        "POST",
+        "/rooms",
+        500,
+        1,
+    )
+    assert "room 'standup' exists with the settings sent; using it" in adopted.getMessage()
+    assert (adopted.method, adopted.path, adopted.status) == ("POST", "/rooms", 500)  # type: ignore[attr-defined]

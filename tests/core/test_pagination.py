@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
@@ -171,21 +172,76 @@ async def test_page_with_another_number_is_not_yielded(
     assert numbers(server) == [1, 2]
 
 
-async def test_missing_meta_stops_after_the_page(
+def without_meta(total: int, keep: tuple[str, ...] = ()) -> Any:
+    """A /rooms listing of ``total`` rooms whose ``meta`` holds only the ``keep`` fields."""
+    inner = paged(total)
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        response = await inner(request)
+        assert isinstance(response, web.Response)
+        assert response.text is not None
+        body = json.loads(response.text)
+        meta = {k: v for k, v in body.pop("meta").items() if k in keep}
+        if keep:
+            body["meta"] = meta
+        return web.json_response(body)
+
+    return handler
+
+
+async def test_missing_meta_is_walked_to_the_first_empty_page(
+    server: TestServer, client: AsyncVideoClient
+) -> None:
+    """No count to go by: the walk goes on until a page comes back empty (no guess)."""
+    server.on("GET", "/rooms", without_meta(5))
+    assert [r.id async for r in client.rooms.list(page_size=2)] == [f"r{i}" for i in range(5)]
+    assert numbers(server) == [1, 2, 3, 4]
+    page = await client.rooms.list(page_size=2)
+    assert page.meta is None
+    assert not page.has_next
+
+
+async def test_missing_meta_and_a_server_ignoring_the_page_number(
     server: TestServer, client: AsyncVideoClient
 ) -> None:
     server.on("GET", "/rooms", Reply(200, {"data": [room_json("a"), room_json("b")]}))
     assert [r.id async for r in client.rooms.list()] == ["a", "b"]
-    page = await client.rooms.list()
-    assert page.meta is None
-    assert not page.has_next
-    assert numbers(server) == [1, 1]
+    assert numbers(server) == [1, 2]  # page 2 repeats page 1: the walk stops there
 
 
 async def test_null_meta_is_like_missing(server: TestServer, client: AsyncVideoClient) -> None:
-    server.on("GET", "/rooms", Reply(200, {"data": [room_json("a")], "meta": None}))
+    server.on(
+        "GET",
+        "/rooms",
+        Reply(200, {"data": [room_json("a")], "meta": None}),
+        Reply(200, {"data": [], "meta": None}),
+    )
     assert [r.id async for r in client.rooms.list()] == ["a"]
-    assert len(server.requests) == 1
+    assert numbers(server) == [1, 2]
+
+
+@pytest.mark.parametrize(
+    "keep",
+    [
+        ("page_number", "total_pages"),
+        ("total_pages",),
+        ("page_number", "page_size", "total_results"),
+        ("page_size", "total_results"),
+        ("page_number",),
+        ("page_size",),
+    ],
+)
+async def test_a_partial_meta_is_walked_with_what_it_has(
+    server: TestServer, client: AsyncVideoClient, keep: tuple[str, ...]
+) -> None:
+    """The contract requires no meta field: each one present is used, none is guessed."""
+    server.on("GET", "/rooms", without_meta(7, keep))
+    assert [r.id async for r in client.rooms.list(page_size=2)] == [f"r{i}" for i in range(7)]
+    counted = "total_pages" in keep or "total_results" in keep
+    # With a count the walk stops at the last page; without one, at the first empty page.
+    assert numbers(server) == ([1, 2, 3, 4] if counted else [1, 2, 3, 4, 5])
+    first = await client.rooms.list(page_size=2)
+    assert first.has_next == (counted and "page_number" in keep)
 
 
 async def test_never_ending_server_is_bounded_by_the_first_page(

@@ -7,6 +7,7 @@ each scenario is deterministic.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -15,12 +16,14 @@ from aiohttp import web
 from telnyx_video import (
     APIConnectionError,
     AsyncVideoClient,
+    ErrorCode,
     InternalServerError,
     RateLimitError,
     RetryPolicy,
     Room,
+    UnprocessableEntityError,
 )
-from telnyx_video.emulator import Emulator, FaultConfig
+from telnyx_video.emulator import Clock, Emulator, FaultConfig
 
 from ._stub import StubServer
 from .conftest import FAST_RETRIES, SECRET_KEY
@@ -72,6 +75,49 @@ async def test_create_before_the_handler_is_retried_once_room(
     room = await client.rooms.create(unique_name="retro")
     assert emulator.fault_stats.faults_injected == 2
     assert [r.id for r in await rooms_named(client, "retro")] == [room.id]
+
+
+async def test_create_never_adopts_a_room_that_was_there_before(
+    emulator: Emulator, client: AsyncVideoClient
+) -> None:
+    """A room of that name, recording on, existed; our POST failed before the handler.
+
+    The lookup finds that room, but we asked for recording off: it is not ours, and the
+    call fails with the 422 the API gives for a taken name, leaving the room as it was.
+    """
+    theirs = await client.rooms.create(unique_name="taken", enable_recording=True)
+    emulator.configure_faults(
+        FaultConfig(
+            phase="before", error_rate=1.0, methods=["POST"], paths=["/v2/rooms"], max_faults=1
+        )
+    )
+    with pytest.raises(UnprocessableEntityError) as info:
+        await client.rooms.create(unique_name="taken", enable_recording=False)
+    assert info.value.code == ErrorCode.DUPLICATE_RESOURCE
+    assert emulator.fault_stats.faults_injected == 1
+    assert await rooms_named(client, "taken") == [theirs]
+
+
+@pytest.mark.parametrize("start", [datetime(2001, 1, 1, tzinfo=UTC), None])
+async def test_create_adopts_its_room_whatever_the_servers_clock_says(
+    start: datetime | None,
+) -> None:
+    """The server's clock stands still decades ago, or runs a year ahead of ours.
+
+    No clock is compared: the room found after the lost answer is ours by its fields.
+    """
+    async with Emulator(api_key=KEY, clock=Clock(start)) as emulator:
+        if start is None:
+            await emulator.advance(365 * 24 * 3600)
+        emulator.configure_faults(
+            phase="after", methods=["POST"], paths=["/v2/rooms"], max_faults=1, error_rate=1.0
+        )
+        async with AsyncVideoClient(
+            KEY, base_url=emulator.base_url, retry_policy=FAST_RETRIES
+        ) as client:
+            room = await client.rooms.create(unique_name="skewed", max_participants=6)
+            assert emulator.fault_stats.faults_injected == 1
+            assert [r.id for r in await rooms_named(client, "skewed")] == [room.id]
 
 
 async def test_update_after_the_handler_is_an_error_but_applied(

@@ -19,6 +19,7 @@ import attrs
 
 __all__ = [
     "Operation",
+    "body_defaults",
     "component_schema",
     "load_spec",
     "operation",
@@ -79,6 +80,8 @@ class Operation:
     """Whether the contract marks the request body as required."""
     responses: Mapping[str, Mapping[str, Any] | None]
     """Response schemas by status key (``"200"``, ``"4XX"``...); ``None`` when bodiless."""
+    authenticated: bool = True
+    """Whether the API key is required (``security: []`` in the contract says it is not)."""
 
 
 def _json_schema(content_holder: Mapping[str, Any]) -> Mapping[str, Any] | None:
@@ -118,6 +121,7 @@ def operations() -> Mapping[str, Operation]:
                     status: _json_schema(response)
                     for status, response in op.get("responses", {}).items()
                 },
+                authenticated=bool(op.get("security", spec.get("security"))),
             )
     return found
 
@@ -155,3 +159,15 @@ def _component_schema(name: str) -> Mapping[str, Any]:
     spec = load_spec()
     resolved: Mapping[str, Any] = _resolve(spec, spec["components"]["schemas"][name])
     return resolved
+
+
+@functools.cache
+def body_defaults(operation_id: str) -> Mapping[str, Any]:
+    """The defaults of an operation's body fields that are values (``""`` and ``null``, which
+    mean "none", left out): ``{"token_ttl_secs": 600, ...}``."""
+    schema = operation(operation_id).body_schema or {}
+    return {
+        name: prop["default"]
+        for name, prop in (schema.get("properties") or {}).items()
+        if prop.get("default") not in (None, "")
+    }

@@ -167,7 +167,7 @@ def test_emulator_thread_passes_the_control_token() -> None:
 
 @pytest.mark.parametrize("source", ["flag", "env"])
 def test_cli_control_token(source: str) -> None:
-    args = [sys.executable, "-m", "telnyx_video.emulator", "--api-key", "cli-key"]
+    args = [sys.executable, "-m", "telnyx_video.emulator", "--port", "0", "--api-key", "cli-key"]
     env = dict(os.environ)
     env.pop("TELNYX_EMULATOR_CONTROL_TOKEN", None)
     if source == "flag":

@@ -23,7 +23,7 @@ def _get(url: str, key: str | None = None) -> tuple[int, dict[str, object]]:
 
 def test_cli_serves_until_interrupted() -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "telnyx_video.emulator", "--api-key", "cli-key"],
+        [sys.executable, "-m", "telnyx_video.emulator", "--port", "0", "--api-key", "cli-key"],
         stdout=subprocess.PIPE,
         text=True,
     )

@@ -157,9 +157,11 @@ class CompositionRecord(_Webhooked):
     resolution: str
     created_at: datetime
     updated_at: datetime
-    started_at: datetime | None
-    ended_at: datetime | None
     video_layout: dict[str, Any] | None = None
+    started_at: datetime | None = None
+    """When processing started (``null`` while enqueued)."""
+    ended_at: datetime | None = None
+    """When processing ended (``null`` until completed)."""
     status: str = CompositionStatus.ENQUEUED.value
     completed_at: datetime | None = None
     duration_secs: int | None = None

@@ -402,8 +402,6 @@ class State:
             resolution=body.get("resolution") or "1280x720",
             created_at=now,
             updated_at=now,
-            started_at=session.created_at,
-            ended_at=session.ended_at,
             video_layout=layout,
             webhook_event_url=body.get("webhook_event_url"),
             webhook_event_failover_url=body.get("webhook_event_failover_url"),
@@ -470,13 +468,14 @@ class State:
         composition.updated_at = when
         if composition.status == CompositionStatus.ENQUEUED.value:
             composition.status = CompositionStatus.PROCESSING.value
+            composition.started_at = when
             due = when + timedelta(seconds=self.settings.composition_processing_secs)
             self.schedule(due, functools.partial(self._advance_composition, composition.id))
             return
-        start, end = composition.started_at, composition.ended_at
-        duration = _seconds(start, end) if start is not None and end is not None else 0
+        session = self.sessions[composition.session_id]
+        duration = _seconds(session.created_at, session.ended_at or session.created_at)
         composition.status = CompositionStatus.COMPLETED.value
-        composition.completed_at = when
+        composition.ended_at = composition.completed_at = when
         composition.duration_secs = duration
         composition.size_mb = round(max(duration, 1) * 0.3, 3)
         composition.download_url = (

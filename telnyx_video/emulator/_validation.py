@@ -25,7 +25,6 @@ URL, 10006 for an invalid id, 10015 for any other invalid value.
 
 from __future__ import annotations
 
-import copy
 import json
 import logging
 import re
@@ -354,9 +353,28 @@ def _allow_null(schema: dict[str, Any]) -> None:
         schema["type"] = [kind, "null"]
 
 
+def _described(node: Any) -> Any:
+    """A copy of ``node`` with the rules that descriptions state in words: ``video_layout``
+    "limited to 2 regions", whose ``video_sources`` "can be \"*\"", and a composition's
+    ``resolution`` "between 16 and 1280 [...] should not exceed 1280 * 720"."""
+    if isinstance(node, list):
+        return [_described(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _described(value) for key, value in node.items()}
+    properties = node.get("properties") or {}
+    if "video_layout" in properties:
+        properties["video_layout"]["maxProperties"] = MAX_VIDEO_REGIONS
+    if "video_sources" in properties:
+        properties["video_sources"]["items"]["format"] = "video-source"
+    if "resolution" in properties:
+        properties["resolution"]["format"] = "resolution"
+    return node
+
+
 def _contract_rules(operation: _contract.Operation) -> dict[str, Any]:
     """The operation's body schema with the rules its descriptions state."""
-    schema: dict[str, Any] = copy.deepcopy(dict(operation.body_schema or {}))
+    schema: dict[str, Any] = _described(operation.body_schema or {})
     properties: dict[str, Any] = schema.get("properties", {})
     for prop in properties.values():
         default = prop.get("default", "")
@@ -364,15 +382,9 @@ def _contract_rules(operation: _contract.Operation) -> dict[str, Any]:
             operation.method == "PATCH" and default in ("", None)
         ):
             _allow_null(prop)
-    if operation.operation_id == "CreateRoomComposition":
+    if operation.operation_id == "CreateRoomComposition":  # the formats a composition has
         composition = _contract.component_schema("RoomComposition")["properties"]
         properties["format"]["enum"] = list(composition["format"]["enum"])
-        properties["resolution"]["format"] = "resolution"
-        layout = properties["video_layout"]
-        layout["maxProperties"] = MAX_VIDEO_REGIONS
-        layout["additionalProperties"]["properties"]["video_sources"]["items"]["format"] = (
-            "video-source"
-        )
     return schema
 
 
@@ -753,7 +765,7 @@ class ResponseChecker:
         validator = self._validators.get((operation_id, status))
         if validator is None:
             validator = self._validators[operation_id, status] = _Validator(
-                _nullable_optionals(schema)
+                _nullable_optionals(_described(schema))
             )
         for error in validator.iter_errors(document):
             self.violations.append(f"{where}: at {_pointer(error.absolute_path)}: {error.message}")

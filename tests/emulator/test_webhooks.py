@@ -3,6 +3,8 @@ clock, failover, timeouts, loopback only."""
 
 from __future__ import annotations
 
+import json
+
 import aiohttp
 import pytest
 
@@ -214,3 +216,99 @@ async def test_control_endpoints(
     assert log[0]["outcome"] == "delivered"
     assert log[0]["status"] == 200
     assert log[0]["attempt"] == 1
+
+
+# -- duplicated and reordered deliveries, on purpose ---------------------------------------
+
+
+async def _recorded_room(emu: Emulator, client: AsyncVideoClient, url: str) -> None:
+    """session.started, participant.joined and 2 x recording.started, queued at once."""
+    room = await client.rooms.create(enable_recording=True, webhook_event_url=url)
+    tokens = await client.rooms.generate_join_client_token(room.id)
+    await emu.join(room.id, tokens.token)
+
+
+async def test_duplicate_deliveries_carry_the_same_event_id(
+    emu: Emulator, client: AsyncVideoClient, receiver: Receiver
+) -> None:
+    config = emu.configure_faults(webhook_duplicate_rate=1.0)
+    assert config.webhook_reorder is False
+    await _recorded_room(emu, client, receiver.url())
+    bodies = await receiver.wait(8)
+    ids = [b["data"]["id"] for b in bodies]
+    assert ids[0::2] == ids[1::2]  # each event twice, one right after the other
+    assert len(set(ids)) == 4
+    assert bodies[0] == bodies[1]  # the same body (and a fresh signature)
+    log = emu.webhook_deliveries
+    assert [d.duplicate for d in log] == [False, True] * 4
+    assert all(d.outcome == "delivered" for d in log)
+
+
+async def test_reordering_swaps_events_of_one_room_only(receiver: Receiver) -> None:
+    emitted = [
+        "video.room.session.started",
+        "video.room.participant.joined",
+        "video.room.recording.started",
+        "video.room.recording.started",
+    ]
+    async with (
+        Emulator(api_key=API_KEY, clock=Clock(START)) as emu,
+        AsyncVideoClient(api_key=emu.api_key, base_url=emu.base_url) as client,
+    ):
+        emu.configure_faults(webhook_reorder=True, seed=7)
+        await _recorded_room(emu, client, receiver.url("/a"))
+        await _recorded_room(emu, client, receiver.url("/b"))
+        await receiver.wait(8)
+    by_room: dict[str, list[str]] = {}
+    for path, _, raw in receiver.received:
+        data = json.loads(raw)["data"]
+        by_room.setdefault(path, []).append(data["event_type"])
+        assert data["payload"]["room_id"]
+    rooms = {
+        path: {
+            json.loads(raw)["data"]["payload"]["room_id"]
+            for p, _, raw in receiver.received
+            if p == path
+        }
+        for path in by_room
+    }
+    assert all(len(ids) == 1 for ids in rooms.values())  # a room's events stay its own
+    assert {path: sorted(types) for path, types in by_room.items()} == {
+        "/a": sorted(emitted),
+        "/b": sorted(emitted),
+    }
+    assert any(types != emitted for types in by_room.values())  # some arrived out of order
+
+
+async def test_the_same_seed_reorders_the_same_way(receiver: Receiver) -> None:
+    orders = []
+    for _ in range(2):
+        async with (
+            Emulator(api_key=API_KEY, clock=Clock(START)) as emu,
+            AsyncVideoClient(api_key=emu.api_key, base_url=emu.base_url) as client,
+        ):
+            emu.configure_faults(webhook_reorder=True, webhook_duplicate_rate=0.5, seed="s")
+            await _recorded_room(emu, client, receiver.url())
+            await emu.wait_for_webhooks(4)
+            await emu.wait_for_webhooks(sum(d.duplicate for d in emu.webhook_deliveries) + 4)
+            orders.append([(d.event_type, d.duplicate) for d in emu.webhook_deliveries])
+    assert orders[0] == orders[1]
+
+
+async def test_webhook_faults_through_the_control_api(
+    emu: Emulator, client: AsyncVideoClient, receiver: Receiver, http: aiohttp.ClientSession
+) -> None:
+    settings = {"webhook_duplicate_rate": 1, "webhook_reorder": False, "seed": 3}
+    async with http.post(emu.root_url + "/_emulator/faults", json=settings) as resp:
+        assert resp.status == 200
+        config = (await resp.json())["data"]["config"]
+    assert (config["webhook_duplicate_rate"], config["webhook_reorder"]) == (1, False)
+    room = await client.rooms.create(webhook_event_url=receiver.url())
+    tokens = await client.rooms.generate_join_client_token(room.id)
+    await emu.join(room.id, tokens.token)
+    bodies = await receiver.wait(4)
+    assert [b["data"]["id"] for b in bodies][0::2] == [b["data"]["id"] for b in bodies][1::2]
+    for bad in ({"webhook_duplicate_rate": 1.5}, {"webhook_reorder": "yes"}):
+        async with http.post(emu.root_url + "/_emulator/faults", json=bad) as resp:
+            assert resp.status == 422
+            assert (await resp.json())["errors"][0]["code"] == "10015"

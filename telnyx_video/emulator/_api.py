@@ -25,6 +25,8 @@ from telnyx_video.emulator._records import (
     SESSIONS,
     RoomRecord,
     SessionRecord,
+    View,
+    dumps,
 )
 from telnyx_video.emulator._validation import NO_BODY, Checked, check
 from telnyx_video.models import JoinClientToken, RefreshedClientToken
@@ -53,10 +55,17 @@ def _no_content() -> web.Response:
 
 
 def _listing(
-    checked: Checked, records: Records[Any], render: Callable[[Any], dict[str, Any]]
+    checked: Checked, records: Records[Any], render: Callable[[Any], dict[str, Any]] | View[Any]
 ) -> web.Response:
+    """A page of ``records``: rendered by a view (its records' JSON kept encoded) or a
+    function (for embedded resources)."""
     found, meta = paginate(records, checked.query.get("filter", {}), checked.query["page"])
-    return json_response({"data": [render(r) for r in found], "meta": unstructure(meta)})
+    if isinstance(render, View):
+        data = b"[" + b",".join(render.encoded(r) for r in found) + b"]"
+    else:
+        data = dumps([render(r) for r in found])
+    body = b'{"data":' + data + b',"meta":' + dumps(unstructure(meta)) + b"}"
+    return web.Response(body=body, content_type="application/json")
 
 
 def _session_json(core: Core, session: SessionRecord, with_participants: bool) -> dict[str, Any]:
@@ -84,10 +93,9 @@ def _room_json(core: Core, room: RoomRecord, with_sessions: bool) -> dict[str, A
 
 @_operation("ListRooms")
 def _list_rooms(core: Core, checked: Checked, _: None) -> web.Response:
-    with_sessions = bool(checked.query.get("include_sessions"))
-    return _listing(
-        checked, core.state.rooms.values(), lambda r: _room_json(core, r, with_sessions)
-    )
+    if checked.query.get("include_sessions"):
+        return _listing(checked, core.state.rooms.values(), lambda r: _room_json(core, r, True))
+    return _listing(checked, core.state.rooms.values(), ROOMS)
 
 
 @_operation("CreateRoom")
@@ -141,8 +149,9 @@ def _refresh_token(core: Core, checked: Checked, room: RoomRecord) -> web.Respon
 
 
 def _sessions(core: Core, checked: Checked, sessions: Records[SessionRecord]) -> web.Response:
-    with_participants = bool(checked.query.get("include_participants"))
-    return _listing(checked, sessions, lambda s: _session_json(core, s, with_participants))
+    if checked.query.get("include_participants"):
+        return _listing(checked, sessions, lambda s: _session_json(core, s, True))
+    return _listing(checked, sessions, SESSIONS)
 
 
 @_operation("ListRoomSessions")
@@ -180,12 +189,12 @@ def _list_session_participants(
     core: Core, checked: Checked, session: SessionRecord
 ) -> web.Response:
     participants = [core.state.participants[p] for p in session.participant_ids]
-    return _listing(checked, participants, PARTICIPANTS.json)
+    return _listing(checked, participants, PARTICIPANTS)
 
 
 @_operation("ListRoomParticipants")
 def _list_participants(core: Core, checked: Checked, _: None) -> web.Response:
-    return _listing(checked, core.state.participants.values(), PARTICIPANTS.json)
+    return _listing(checked, core.state.participants.values(), PARTICIPANTS)
 
 
 @_operation("ViewRoomParticipant")
@@ -198,7 +207,7 @@ def _view_participant(core: Core, checked: Checked, participant: Any) -> web.Res
 
 @_operation("ListRoomRecordings")
 def _list_recordings(core: Core, checked: Checked, _: None) -> web.Response:
-    return _listing(checked, core.state.recordings.values(), RECORDINGS.json)
+    return _listing(checked, core.state.recordings.values(), RECORDINGS)
 
 
 @_operation("DeleteRoomRecordings")
@@ -224,7 +233,7 @@ def _delete_recording(core: Core, checked: Checked, recording: Any) -> web.Respo
 
 @_operation("ListRoomCompositions")
 def _list_compositions(core: Core, checked: Checked, _: None) -> web.Response:
-    return _listing(checked, core.state.compositions.values(), COMPOSITIONS.json)
+    return _listing(checked, core.state.compositions.values(), COMPOSITIONS)
 
 
 @_operation("CreateRoomComposition")

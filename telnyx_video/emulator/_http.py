@@ -24,6 +24,7 @@ from telnyx_video.emulator._core import Core
 from telnyx_video.emulator._errors import EmulatorError, error_entry
 from telnyx_video.emulator._faults import FaultPlan
 from telnyx_video.emulator._loopback import is_loopback_host
+from telnyx_video.emulator._records import dumps
 from telnyx_video.emulator._validation import NO_BODY
 from telnyx_video.errors import ErrorCode
 
@@ -49,14 +50,13 @@ CORE = web.AppKey("core", Core)
 #: How deeply a request body may nest arrays and objects (the top-level object is 1): the
 #: API's deepest body is far shallower, and deeper ones only serve to exhaust the stack.
 MAX_JSON_DEPTH = 64
-_DUMPS = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def json_response(data: Any, status: int = 200) -> web.Response:
     """A JSON response (compact, UTF-8)."""
-    return web.Response(body=_DUMPS(data).encode(), status=status, content_type="application/json")
+    return web.Response(body=dumps(data), status=status, content_type="application/json")
 
 
 def error_response(exc: EmulatorError) -> web.Response:
@@ -95,7 +95,7 @@ def decode_json(request: web.Request, raw: bytes) -> Any:
     try:
         body = json.loads(raw)
         if b"\\u" in raw:  # escapes can smuggle in lone surrogates, which no answer could encode
-            _DUMPS(body).encode()
+            dumps(body)
     except RecursionError:
         raise _too_deep() from None
     except ValueError:  # UnicodeError is a ValueError

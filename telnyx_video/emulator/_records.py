@@ -5,11 +5,13 @@ model's fields (``RoomRecord.max_participants`` is ``Room.max_participants``), p
 state (``muted``, ``session_ids``...). A [`View`][telnyx_video.emulator._records.View] reads
 every field of a model off a record by name, so a field added to a model appears in the
 emulator's answers without a line here; a field the record lacks takes the model's default,
-and a field without a value is sent as ``null``, as the API does.
+and a field without a value is sent as ``null``, as the API does. A record keeps its JSON
+until one of its fields changes, so a listing renders only what changed since.
 """
 
 from __future__ import annotations
 
+import json
 import typing
 from collections.abc import Callable
 from datetime import datetime
@@ -41,9 +43,16 @@ __all__ = [
     "SessionRecord",
     "View",
     "WebhookTarget",
+    "dumps",
 ]
 
 M = TypeVar("M")
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, check_circular=False)
+
+
+def dumps(value: Any) -> bytes:
+    """Compact UTF-8 JSON, as the emulator answers."""
+    return _ENCODER.encode(value).encode()
 
 
 @attrs.frozen
@@ -55,8 +64,24 @@ class WebhookTarget:
     timeout_secs: int | None
 
 
-@attrs.define(eq=False)
-class _Webhooked:
+def _forget_json(record: _Record, _: attrs.Attribute[Any], value: Any) -> Any:
+    object.__setattr__(record, "_json", None)  # a field changes: render it again
+    object.__setattr__(record, "_text", None)
+    return value
+
+
+@attrs.define(eq=False, on_setattr=_forget_json)
+class _Record:
+    _json: dict[str, Any] | None = attrs.field(
+        default=None, init=False, repr=False, on_setattr=attrs.setters.NO_OP
+    )
+    _text: bytes | None = attrs.field(
+        default=None, init=False, repr=False, on_setattr=attrs.setters.NO_OP
+    )
+
+
+@attrs.define(eq=False, on_setattr=_forget_json)
+class _Webhooked(_Record):
     webhook_event_url: str | None = attrs.field(default=None, kw_only=True)
     webhook_event_failover_url: str | None = attrs.field(default=None, kw_only=True)
     webhook_timeout_secs: int | None = attrs.field(default=None, kw_only=True)
@@ -70,7 +95,7 @@ class _Webhooked:
         )
 
 
-@attrs.define(eq=False)
+@attrs.define(eq=False, on_setattr=_forget_json)
 class RoomRecord(_Webhooked):
     """A room."""
 
@@ -84,8 +109,8 @@ class RoomRecord(_Webhooked):
     session_ids: list[str] = attrs.Factory(list)
 
 
-@attrs.define(eq=False)
-class SessionRecord:
+@attrs.define(eq=False, on_setattr=_forget_json)
+class SessionRecord(_Record):
     """A room session."""
 
     id: str
@@ -97,8 +122,8 @@ class SessionRecord:
     participant_ids: list[str] = attrs.Factory(list)
 
 
-@attrs.define(eq=False)
-class ParticipantRecord:
+@attrs.define(eq=False, on_setattr=_forget_json)
+class ParticipantRecord(_Record):
     """A participant of a session; ``muted`` and ``left_reason`` are internal."""
 
     id: str
@@ -117,8 +142,8 @@ class ParticipantRecord:
         return self.left_at is None
 
 
-@attrs.define(eq=False)
-class RecordingRecord:
+@attrs.define(eq=False, on_setattr=_forget_json)
+class RecordingRecord(_Record):
     """One participant's audio or video recording."""
 
     id: str
@@ -145,7 +170,7 @@ class RecordingRecord:
         return self.started_at
 
 
-@attrs.define(eq=False)
+@attrs.define(eq=False, on_setattr=_forget_json)
 class CompositionRecord(_Webhooked):
     """A composition of one ended session."""
 
@@ -188,16 +213,26 @@ class View(Generic[M]):
                 default = default.factory()
             self._fields.append((field.name, _encoder(hints[field.name]), default))
 
-    def json(self, record: object, **given: Any) -> dict[str, Any]:
+    def json(self, record: _Record, **given: Any) -> dict[str, Any]:
         """The model's fields read off ``record`` (``given`` ones from the arguments): JSON
-        values, ``null`` where there is no value."""
-        out: dict[str, Any] = {}
-        for name, encode, default in self._fields:
-            value = given[name] if name in given else getattr(record, name, default)
-            out[name] = encode(value) if encode is not None and value is not None else value
-        return out
+        values, ``null`` where there is no value. Treat it as read-only."""
+        rendered = record._json
+        if rendered is None:
+            rendered = record._json = {
+                name: value if encode is None or value is None else encode(value)
+                for name, encode, default in self._fields
+                for value in (getattr(record, name, default),)
+            }
+        return {**rendered, **given} if given else rendered
 
-    def to_model(self, record: object, **given: Any) -> M:
+    def encoded(self, record: _Record) -> bytes:
+        """``json(record)`` encoded (UTF-8 JSON), kept until the record changes."""
+        text = record._text
+        if text is None:
+            text = record._text = dumps(self.json(record))
+        return text
+
+    def to_model(self, record: _Record, **given: Any) -> M:
         """The public model of ``record``."""
         return converter.structure(self.json(record, **given), self.model)
 

@@ -67,6 +67,8 @@ MAX_VIDEO_REGIONS: Final = 2
 
 #: Query parameters whose unknown members are refused in strict mode (ignored otherwise).
 _FILTER = "filter"
+#: How many decoded query strings each operation remembers.
+_QUERY_CACHE_SIZE = 256
 #: Query integers longer than this (leading zeros aside) are out of any range of the contract.
 _MAX_INT_DIGITS: Final = 18
 _KEY_RE: Final = re.compile(r"([^\[\]]+)((?:\[[^\[\]]*\])*)\Z")
@@ -566,6 +568,7 @@ class _Operation:
         self.body_schema = _contract_rules(operation) if operation.body_schema else None
         self.body_validator = _Validator(self.body_schema) if self.body_schema else None
         self.body_required = bool((self.body_schema or {}).get("required"))
+        self._queries: dict[tuple[Any, bool], tuple[dict[str, Any], list[str]]] = {}
 
     def check(
         self,
@@ -575,7 +578,20 @@ class _Operation:
         strict: bool,
     ) -> Checked:
         problems: list[Problem] = []
-        parsed = self._query(query or {}, problems, strict)
+        # Decoded queries are remembered: a client asks for the same pages again and again.
+        items = tuple((key, str(raw)) for key, raw in query.items()) if query else ()
+        known = self._queries.get((items, strict))
+        if known is None:
+            known = self._query(items, problems, strict)
+            if not problems:
+                if len(self._queries) >= _QUERY_CACHE_SIZE:
+                    self._queries.clear()
+                self._queries[items, strict] = known
+        parsed, ignored = known
+        for key in ignored:
+            logger.warning(
+                "emulator: ignored %s, not a filter of %s (known: %s)", key, self.id, self.filters
+            )
         checked_body: dict[str, Any] = {}
         if self.body_validator is not None and self.body_schema is not None:
             document = {} if body is NO_BODY else body
@@ -588,27 +604,35 @@ class _Operation:
                 checked_body = _normalized(self.body_schema, document)
         if problems:
             raise ValidationFailed(problems)
-        return Checked(path=dict(path or {}), query=parsed, body=checked_body)
+        return Checked(path=dict(path or {}), query=_copied(parsed), body=checked_body)
 
     def _query(
-        self, query: Mapping[str, str], problems: list[Problem], strict: bool
-    ) -> dict[str, Any]:
+        self, query: tuple[tuple[str, str], ...], problems: list[Problem], strict: bool
+    ) -> tuple[dict[str, Any], list[str]]:
+        """The typed query and the unknown filters it ignored (``problems`` gets the rest)."""
         decoded: dict[str, Any] = {}
         keys: dict[_Path, str] = {}
         seen: set[str] = set()
-        for key, raw in query.items():
+        ignored: list[str] = []
+        for key, raw in query:
             match = _KEY_RE.match(key)
-            schema = self.params.get(match[1]) if match else None
-            if match is None or schema is None:
-                if match is not None and match[1] == _FILTER:
-                    self._unknown(key, _FILTER, problems, strict)
-                continue  # other unknown parameters are ignored
+            if match is None:
+                continue
             path: _Path = (match[1], *_MEMBER_RE.findall(match[2]))
-            for member in path[1:]:
-                members = schema.get("properties") if schema.get("type") == "object" else None
+            schema = self.params.get(match[1])
+            for member in path[1:] if schema is not None else path:
+                members = (schema or {}).get("properties")
                 if not members or member not in members:
-                    self._unknown(key, match[1], problems, strict)
-                    break
+                    if path[0] == _FILTER and strict:
+                        detail = f"{key} is not a filter of {self.id}; known filters: "
+                        problems.append(
+                            Problem(
+                                ErrorCode.BAD_REQUEST, detail + f"{self.filters}.", parameter=key
+                            )
+                        )
+                    elif path[0] == _FILTER:
+                        ignored.append(key)
+                    break  # other unknown parameters are ignored
                 schema = members[member]
             else:
                 if key in seen:
@@ -621,7 +645,7 @@ class _Operation:
                     )
                     continue
                 seen.add(key)
-                value = _decode(schema, str(raw), key, problems)
+                value = _decode(schema or {}, raw, key, problems)
                 if value is _INVALID:
                     continue
                 node: Any = decoded
@@ -632,7 +656,7 @@ class _Operation:
                 else:
                     node[path[-1]] = value
                     keys[path] = key
-        order = {key: i for i, key in enumerate(query)}
+        order = {key: i for i, (key, _) in enumerate(query)}
 
         def where(path: _Path) -> tuple[str, Problem]:
             key = next((keys[path[:n]] for n in range(len(path), 0, -1) if path[:n] in keys), None)
@@ -646,18 +670,11 @@ class _Operation:
         for name, defaults in self.defaults.items():
             given = decoded.get(name)
             decoded[name] = {**defaults, **(given if isinstance(given, dict) else {})}
-        return decoded if problems else _dates(self.params, decoded)
+        return (decoded if problems else _dates(self.params, decoded)), ignored
 
-    def _unknown(self, key: str, name: str, problems: list[Problem], strict: bool) -> None:
-        if name != _FILTER:
-            return
-        if strict:
-            detail = f"{key} is not a filter of {self.id}; known filters: {self.filters}."
-            problems.append(Problem(ErrorCode.BAD_REQUEST, detail, parameter=key))
-        else:
-            logger.warning(
-                "emulator: ignored %s, not a filter of %s (known: %s)", key, self.id, self.filters
-            )
+
+def _copied(value: dict[str, Any]) -> dict[str, Any]:
+    return {k: _copied(v) if isinstance(v, dict) else v for k, v in value.items()}
 
 
 def _body_problem(path: _Path) -> tuple[str, Problem]:

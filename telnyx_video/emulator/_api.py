@@ -192,22 +192,7 @@ def _list_session_participants(
     return _listing(checked, participants, PARTICIPANTS)
 
 
-@_operation("ListRoomParticipants")
-def _list_participants(core: Core, checked: Checked, _: None) -> web.Response:
-    return _listing(checked, core.state.participants.values(), PARTICIPANTS)
-
-
-@_operation("ViewRoomParticipant")
-def _view_participant(core: Core, checked: Checked, participant: Any) -> web.Response:
-    return _data(PARTICIPANTS.json(participant))
-
-
 # -- recordings and compositions ------------------------------------------------------------
-
-
-@_operation("ListRoomRecordings")
-def _list_recordings(core: Core, checked: Checked, _: None) -> web.Response:
-    return _listing(checked, core.state.recordings.values(), RECORDINGS)
 
 
 @_operation("DeleteRoomRecordings")
@@ -220,22 +205,6 @@ def _delete_recordings(core: Core, checked: Checked, _: None) -> web.Response:
     return json_response({"data": {"room_recordings": len(matching)}}, 201)
 
 
-@_operation("ViewRoomRecording")
-def _view_recording(core: Core, checked: Checked, recording: Any) -> web.Response:
-    return _data(RECORDINGS.json(recording))
-
-
-@_operation("DeleteRoomRecording")
-def _delete_recording(core: Core, checked: Checked, recording: Any) -> web.Response:
-    del core.state.recordings[recording.id]
-    return _no_content()
-
-
-@_operation("ListRoomCompositions")
-def _list_compositions(core: Core, checked: Checked, _: None) -> web.Response:
-    return _listing(checked, core.state.compositions.values(), COMPOSITIONS)
-
-
 @_operation("CreateRoomComposition")
 def _create_composition(core: Core, checked: Checked, _: None) -> web.Response:
     body = {**_contract.body_defaults("CreateRoomComposition"), **checked.body}
@@ -243,15 +212,36 @@ def _create_composition(core: Core, checked: Checked, _: None) -> web.Response:
     return _data(COMPOSITIONS.json(composition), 202)
 
 
-@_operation("ViewRoomComposition")
-def _view_composition(core: Core, checked: Checked, composition: Any) -> web.Response:
-    return _data(COMPOSITIONS.json(composition))
+# -- the plain ones: list everything, view one, delete one ------------------------------------
 
 
-@_operation("DeleteRoomComposition")
-def _delete_composition(core: Core, checked: Checked, composition: Any) -> web.Response:
-    del core.state.compositions[composition.id]
-    return _no_content()
+def _list_all(collection: str, view: View[Any]) -> ApiHandler:
+    return lambda core, checked, _: _listing(
+        checked, getattr(core.state, collection).values(), view
+    )
+
+
+def _view(view: View[Any]) -> ApiHandler:
+    return lambda core, checked, record: _data(view.json(record))
+
+
+def _delete(collection: str) -> ApiHandler:
+    def delete(core: Core, checked: Checked, record: Any) -> web.Response:
+        del getattr(core.state, collection)[record.id]
+        return _no_content()
+
+    return delete
+
+
+for _noun, _collection, _records in (
+    ("Participant", "participants", PARTICIPANTS),
+    ("Recording", "recordings", RECORDINGS),
+    ("Composition", "compositions", COMPOSITIONS),
+):
+    _operation(f"ListRoom{_noun}s")(_list_all(_collection, _records))
+    _operation(f"ViewRoom{_noun}")(_view(_records))
+    if _noun != "Participant":
+        _operation(f"DeleteRoom{_noun}")(_delete(_collection))
 
 
 # -- routing --------------------------------------------------------------------------------

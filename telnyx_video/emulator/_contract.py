@@ -76,8 +76,6 @@ class Operation:
     """Path and query parameter objects (``name``, ``in``, ``schema``, ``style``...)."""
     body_schema: Mapping[str, Any] | None
     """JSON schema of the ``application/json`` request body, or ``None`` without a body."""
-    body_required: bool
-    """Whether the contract marks the request body as required."""
     responses: Mapping[str, Mapping[str, Any] | None]
     """Response schemas by status key (``"200"``, ``"4XX"``...); ``None`` when bodiless."""
     authenticated: bool = True
@@ -116,7 +114,6 @@ def operations() -> Mapping[str, Operation]:
                 path=path,
                 parameters=tuple(params),
                 body_schema=_json_schema(body) if body else None,
-                body_required=bool(body and body.get("required")),
                 responses={
                     status: _json_schema(response)
                     for status, response in op.get("responses", {}).items()
@@ -149,13 +146,9 @@ def response_schema(operation_id: str, status: int | str) -> Mapping[str, Any] |
     return None
 
 
+@functools.cache
 def component_schema(name: str) -> Mapping[str, Any]:
     """A resolved schema of ``components/schemas`` (e.g. ``"Room"``, ``"RoomComposition"``)."""
-    return _component_schema(name)
-
-
-@functools.cache
-def _component_schema(name: str) -> Mapping[str, Any]:
     spec = load_spec()
     resolved: Mapping[str, Any] = _resolve(spec, spec["components"]["schemas"][name])
     return resolved

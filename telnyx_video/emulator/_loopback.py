@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from urllib.parse import urlsplit
 
-__all__ = ["is_loopback_host", "is_loopback_url", "is_wildcard_host"]
+__all__ = ["is_loopback_host", "is_loopback_url"]
 
 
+@functools.lru_cache(maxsize=256)  # requests name the same few hosts again and again
 def is_loopback_host(host: str | None) -> bool:
     """Whether ``host`` (a name or an address, IPv6 with or without brackets or a zone) is
     ``localhost``, a name under ``.localhost``, 127.0.0.0/8 or ``::1`` (also IPv4-mapped)."""
@@ -23,11 +25,6 @@ def is_loopback_host(host: str | None) -> bool:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
     return address.is_loopback
-
-
-def is_wildcard_host(host: str) -> bool:
-    """Whether binding ``host`` listens on every interface (``0.0.0.0``, ``::`` or empty)."""
-    return host.strip("[]") in ("", "0.0.0.0", "::")  # noqa: S104 - recognising it, not binding
 
 
 def is_loopback_url(url: str) -> bool:

@@ -25,6 +25,7 @@ URL, 10006 for an invalid id, 10015 for any other invalid value.
 
 from __future__ import annotations
 
+import enum
 import json
 import logging
 import re
@@ -88,17 +89,11 @@ _TYPE_NAMES: Final = {
 }
 
 
-class _NoBody:
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "NO_BODY"
-
-    def __bool__(self) -> bool:
-        return False
+class _Marker(enum.Enum):
+    NO_BODY = "NO_BODY"
 
 
-NO_BODY: Final = _NoBody()
+NO_BODY: Final = _Marker.NO_BODY
 """Pass as ``body=`` when the request had no body (distinct from a JSON ``null``)."""
 _INVALID: Final = object()
 
@@ -191,19 +186,19 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+_JSON_TYPES: Final[Mapping[type, str]] = {
+    type(None): "null",
+    bool: "boolean",
+    int: "integer",
+    float: "number",
+    str: "string",
+    list: "array",
+    dict: "object",
+}
+
+
 def _json_type(value: Any) -> str:
-    for name, types in (
-        ("null", type(None)),
-        ("boolean", bool),
-        ("integer", int),
-        ("number", float),
-        ("string", str),
-        ("array", list),
-        ("object", dict),
-    ):
-        if isinstance(value, types):
-            return name
-    return type(value).__name__
+    return _JSON_TYPES.get(type(value), type(value).__name__)
 
 
 def _range_text(minimum: Any, maximum: Any) -> str:

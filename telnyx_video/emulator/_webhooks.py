@@ -86,18 +86,7 @@ class WebhookDelivery:
 
     def to_json(self) -> dict[str, Any]:
         """The record as JSON, as ``GET /_emulator/webhooks`` lists it."""
-        return {
-            "event_id": self.event_id,
-            "event_type": self.event_type,
-            "url": self.url,
-            "attempt": self.attempt,
-            "outcome": self.outcome,
-            "status": self.status,
-            "error": self.error,
-            "duplicate": self.duplicate,
-            "body": self.body.decode(),
-            "headers": self.headers,
-        }
+        return {**attrs.asdict(self, recurse=False), "body": self.body.decode()}
 
 
 async def _drain(response: aiohttp.ClientResponse, limit: int) -> None:

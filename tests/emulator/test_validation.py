@@ -369,8 +369,8 @@ def test_missing_body(op_id: str) -> None:
 
 
 def test_no_body_marker() -> None:
-    assert repr(NO_BODY) == "NO_BODY"
-    assert not NO_BODY
+    assert "NO_BODY" in repr(NO_BODY)
+    assert check("CreateRoom", body=NO_BODY).body == {}
 
 
 # --------------------------------------------------------------------------- body type errors

@@ -10,9 +10,12 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from telnyx_video.emulator._emulator import Emulator
 from telnyx_video.emulator._loopback import is_loopback_host
+
+if TYPE_CHECKING:
+    from telnyx_video.emulator._emulator import Emulator
 
 __all__ = ["DEFAULT_API_KEY", "DEFAULT_PORT", "add_arguments", "main", "run"]
 
@@ -80,6 +83,8 @@ async def _serve(emulator: Emulator, announce: Sequence[str]) -> None:
 
 def run(ns: argparse.Namespace) -> int:
     """Serve until SIGINT or SIGTERM with the options of ``add_arguments()``; the exit status."""
+    from telnyx_video.emulator._emulator import Emulator
+
     host, port = ns.emulator_host, ns.emulator_port
     env_token = os.environ.get(CONTROL_TOKEN_ENV, "").strip() or None
     token = ns.emulator_control_token if ns.emulator_control_token is not None else env_token

@@ -442,8 +442,6 @@ def _problems(error: Any, where: Callable[[_Path], tuple[str, Problem]]) -> Iter
         if kind == "object":
             what = f"{name} must be" if path or template.parameter else "The request body must be"
             detail = f"{what} a JSON object, got {_json_type(value)}."
-        elif value is None:
-            detail = f"{name} must not be null."
         else:
             detail = f"{name} must be {_TYPE_NAMES.get(kind, kind)}, got {_show(value)}."
     elif keyword in ("minimum", "maximum"):

@@ -119,3 +119,13 @@ def test_binding_beyond_loopback_warns(entry: list[str]) -> None:
     assert "warning: serving on 192.0.2.1, not loopback" in result.stderr
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
+
+
+def test_the_command_line_loads_the_emulator_only_to_run_it() -> None:
+    code = (
+        "import sys, telnyx_video.cli as cli; cli.build_parser(); "
+        "print(sorted(m for m in ('jsonschema', 'aiohttp.web', 'telnyx_video.emulator._emulator')"
+        " if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

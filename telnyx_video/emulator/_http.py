@@ -133,10 +133,13 @@ def _nested_deeper(value: Any) -> bool:
 
 def _check_host(request: web.Request, core: Core) -> None:
     """Refuse ``Host`` names other than loopback ones: a web page that rebinds its own name to
-    127.0.0.1 must reach neither the control API nor ``/v2`` with the well-known key."""
-    host = request.host
+    127.0.0.1 must reach neither the control API nor ``/v2`` with the well-known key (browsers
+    always send ``Host``; an HTTP/1.0 tool may not)."""
+    host = request.headers.get("Host")
+    if host is None or core.any_host:
+        return
     name = host[1 : host.find("]")] if host.startswith("[") else host.rsplit(":", 1)[0]
-    if not core.any_host and not is_loopback_host(name):
+    if not is_loopback_host(name):
         raise EmulatorError(
             403,
             ErrorCode.AUTHORIZATION_FAILED,

@@ -6,6 +6,7 @@ Each test names the rule it checks; the rules come from the contract's descripti
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import logging
@@ -404,6 +405,20 @@ async def test_loopback_host_names_are_answered(
         http, "GET", emu.base_url + "/rooms", headers={**AUTH, "Host": f"{host}:{port}"}
     )
     assert status == 200
+
+
+async def test_a_request_without_host_is_answered(emu: Emulator) -> None:
+    """HTTP/1.0 tools may send no ``Host``; browsers always do, so there is nothing to check."""
+    port = int(emu.root_url.rsplit(":", 1)[1])
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(f"GET /v2/rooms HTTP/1.0\r\nAuthorization: Bearer {API_KEY}\r\n\r\n".encode())
+        await writer.drain()
+        status_line = await reader.readline()
+    finally:
+        writer.close()
+        await writer.wait_closed()
+    assert status_line.split()[1] == b"200"
 
 
 @pytest.mark.parametrize("encoding", ["gzip", "deflate", "br"])

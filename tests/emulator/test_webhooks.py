@@ -312,3 +312,19 @@ async def test_webhook_faults_through_the_control_api(
         async with http.post(emu.root_url + "/_emulator/faults", json=bad) as resp:
             assert resp.status == 422
             assert (await resp.json())["errors"][0]["code"] == "10015"
+
+
+async def test_retries_fall_due_by_themselves_on_a_real_time_clock(receiver: Receiver) -> None:
+    receiver.statuses["/primary"] = 500
+    async with (
+        Emulator(api_key=API_KEY, webhook_retry_delays=(0.05, 0.1)) as emu,
+        AsyncVideoClient(api_key=emu.api_key, base_url=emu.base_url) as client,
+    ):
+        room = await client.rooms.create(
+            webhook_event_url=receiver.url("/primary"),
+            webhook_event_failover_url=receiver.url("/failover"),
+        )
+        tokens = await client.rooms.generate_join_client_token(room.id)
+        await emu.join(room.id, tokens.token)
+        (delivered,) = await emu.wait_for_webhooks(1)  # nobody advances the clock
+    assert (delivered.url, delivered.attempt) == (receiver.url("/failover"), 4)

@@ -24,13 +24,7 @@ from telnyx_video.emulator._http import (
     json_response,
     refuse_web_pages,
 )
-from telnyx_video.emulator._records import (
-    COMPOSITIONS,
-    PARTICIPANTS,
-    RECORDINGS,
-    ROOMS,
-    SESSIONS,
-)
+from telnyx_video.emulator._records import COMPOSITIONS, PARTICIPANTS, RECORDINGS, ROOMS, SESSIONS
 from telnyx_video.emulator._validation import NO_BODY
 
 __all__ = ["add_routes"]

@@ -16,11 +16,7 @@ from telnyx_video.emulator._faults import FaultConfig, FaultStats
 from telnyx_video.emulator._http import API_PREFIX, CONTROL_PREFIX, new_app
 from telnyx_video.emulator._loopback import is_loopback_host
 from telnyx_video.emulator._records import PARTICIPANTS
-from telnyx_video.emulator._settings import (
-    DEFAULT_RETRY_DELAYS,
-    DEFAULT_WEBHOOK_LOG_SIZE,
-    Settings,
-)
+from telnyx_video.emulator._settings import DEFAULT_RETRY_DELAYS, DEFAULT_WEBHOOK_LOG_SIZE, Settings
 from telnyx_video.emulator._webhooks import WebhookDelivery
 from telnyx_video.models import RoomParticipant
 

@@ -80,15 +80,11 @@ def _phase(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
 
 
 def _upper_set(value: Iterable[str] | None) -> frozenset[str] | None:
-    if value is None:
-        return None
-    return frozenset(v.upper() for v in _strings("methods", value))
+    return None if value is None else frozenset(v.upper() for v in _strings("methods", value))
 
 
 def _str_tuple(value: Iterable[str] | None) -> tuple[str, ...] | None:
-    if value is None:
-        return None
-    return tuple(_strings("paths", value))
+    return None if value is None else tuple(_strings("paths", value))
 
 
 def _statuses(value: Iterable[int]) -> tuple[int, ...]:
@@ -172,11 +168,7 @@ class FaultStats:
 
     def to_json(self) -> dict[str, Any]:
         """The counters as JSON."""
-        return {
-            "requests_seen": self.requests_seen,
-            "faults_injected": self.faults_injected,
-            "by_kind": dict(self.by_kind),
-        }
+        return attrs.asdict(self)
 
 
 @attrs.frozen

@@ -18,12 +18,8 @@ from typing import Any
 
 import attrs
 
-from telnyx_video.emulator._errors import (
-    EmulatorError,
-    bad_request,
-    forbidden,
-    not_found,
-)
+from telnyx_video.emulator import _contract
+from telnyx_video.emulator._errors import EmulatorError, bad_request, forbidden, not_found
 from telnyx_video.emulator._records import (
     CompositionRecord,
     ParticipantRecord,
@@ -59,14 +55,8 @@ __all__ = ["State"]
 
 Schedule = Callable[[datetime, Callable[[datetime], None]], None]
 
-_ROOM_FIELDS = (
-    "unique_name",
-    "max_participants",
-    "enable_recording",
-    "webhook_event_url",
-    "webhook_event_failover_url",
-    "webhook_timeout_secs",
-)
+#: A room's settings: what creating a room takes (the contract's CreateRoomRequest).
+_ROOM_FIELDS = tuple((_contract.operation("CreateRoom").body_schema or {})["properties"])
 #: Path parameters and the records they name: (collection, noun in a 404).
 _KINDS = {
     "room_id": ("rooms", "room"),

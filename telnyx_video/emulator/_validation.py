@@ -95,7 +95,6 @@ class _Marker(enum.Enum):
 
 NO_BODY: Final = _Marker.NO_BODY
 """Pass as ``body=`` when the request had no body (distinct from a JSON ``null``)."""
-_INVALID: Final = object()
 
 
 @attrs.frozen
@@ -628,18 +627,12 @@ class _Operation:
                     break  # other unknown parameters are ignored
                 schema = members[member]
             else:
+                value, wrong = _decode(schema or {}, raw, key)
                 if key in seen:
-                    problems.append(
-                        Problem(
-                            ErrorCode.BAD_REQUEST,
-                            f"{key} must be given at most once.",
-                            parameter=key,
-                        )
-                    )
-                    continue
+                    wrong = f"{key} must be given at most once."
                 seen.add(key)
-                value = _decode(schema or {}, raw, key, problems)
-                if value is _INVALID:
+                if wrong is not None:
+                    problems.append(Problem(ErrorCode.BAD_REQUEST, wrong, parameter=key))
                     continue
                 node: Any = decoded
                 for part in path[:-1]:
@@ -674,34 +667,24 @@ def _body_problem(path: _Path) -> tuple[str, Problem]:
     return _name(path), Problem(ErrorCode.BAD_REQUEST, "", pointer=_pointer(path))
 
 
-def _decode(schema: Mapping[str, Any], raw: str, key: str, problems: list[Problem]) -> Any:
-    """A query value typed by its schema; ``_INVALID`` (with a problem) when it cannot be."""
+def _decode(schema: Mapping[str, Any], raw: str, key: str) -> tuple[Any, str | None]:
+    """A query value typed by its schema, or what is wrong with it."""
     kind = schema.get("type", "string")
     if kind == "object":
-        return {} if raw == "" else raw  # an empty member is an empty object
+        return ({} if raw == "" else raw), None  # an empty member is an empty object
     if kind == "boolean":
         if raw in ("true", "false"):
-            return raw == "true"
-        problems.append(
-            Problem(
-                ErrorCode.BAD_REQUEST,
-                f"{key} must be true or false, got {_show(raw)}.",
-                parameter=key,
-            )
-        )
-        return _INVALID
+            return raw == "true", None
+        return None, f"{key} must be true or false, got {_show(raw)}."
     if kind == "integer":
         if _INT_RE.match(raw) is None:
-            detail = f"{key} must be a base-10 integer, got {_show(raw)}."
-        elif len(raw.lstrip("-").lstrip("0")) > _MAX_INT_DIGITS:  # beyond any bound
+            return None, f"{key} must be a base-10 integer, got {_show(raw)}."
+        if len(raw.lstrip("-").lstrip("0")) > _MAX_INT_DIGITS:  # beyond any bound
             low, high = schema.get("minimum"), schema.get("maximum")
             bounds = _range_text(low, high) if low is not None or high is not None else "smaller"
-            detail = f"{key} must be {bounds}, got {_show(raw)}."
-        else:
-            return int(raw)
-        problems.append(Problem(ErrorCode.BAD_REQUEST, detail, parameter=key))
-        return _INVALID
-    return raw
+            return None, f"{key} must be {bounds}, got {_show(raw)}."
+        return int(raw), None
+    return raw, None
 
 
 def _dates(params: Mapping[str, Mapping[str, Any]], value: dict[str, Any]) -> dict[str, Any]:

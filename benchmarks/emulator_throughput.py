@@ -115,7 +115,15 @@ def main() -> int:
         _serve_bare(args.serve_bare)
         return 0
     seconds = args.seconds or (2.0 if args.quick else 10.0)
-    emulator_cmd = [sys.executable, "-m", "telnyx_video.emulator", "--api-key", API_KEY]
+    emulator_cmd = [
+        sys.executable,
+        "-m",
+        "telnyx_video.emulator",
+        "--port",
+        "0",
+        "--api-key",
+        API_KEY,
+    ]
     with (
         _server(emulator_cmd) as emulator_url,
         tempfile.NamedTemporaryFile(suffix=".json") as body_file,

@@ -8,6 +8,8 @@ fixtures available:
     background thread), reset before each test: no rooms, webhooks or faults from other
     tests, and the clock back to real time. Control it with its blocking
     methods: ``join``, ``leave``, ``advance``, ``wait_for_webhooks``, ``configure_faults``.
+    It is strict: an unknown ``filter[...]`` query parameter is a 422 rather than ignored,
+    so a typo in your filters fails your test instead of matching everything.
 ``telnyx_client``
     An [`AsyncVideoClient`][telnyx_video.AsyncVideoClient] pointed at the emulator (needs
     ``pytest-asyncio``; use it from ``async`` tests).
@@ -21,11 +23,12 @@ fixture is first used.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
 if TYPE_CHECKING:
+    from telnyx_video import AsyncVideoClient, VideoClient
     from telnyx_video.emulator import EmulatorThread
 
 __all__ = ["telnyx_emulator", "telnyx_emulator_server", "telnyx_sync_client"]
@@ -39,7 +42,7 @@ def telnyx_emulator_server() -> Iterator[EmulatorThread]:
     """The session's emulator thread; prefer ``telnyx_emulator``, which resets it."""
     from telnyx_video.emulator import EmulatorThread
 
-    with EmulatorThread(api_key=API_KEY) as emulator:
+    with EmulatorThread(api_key=API_KEY, strict=True) as emulator:
         yield emulator
 
 
@@ -52,12 +55,10 @@ def telnyx_emulator(telnyx_emulator_server: EmulatorThread) -> EmulatorThread:
 
 
 @pytest.fixture
-def telnyx_sync_client(telnyx_emulator: EmulatorThread) -> Iterator[Any]:
+def telnyx_sync_client(telnyx_emulator: EmulatorThread) -> Iterator[VideoClient]:
     """A ``VideoClient`` talking to ``telnyx_emulator``; closed after the test."""
-    try:
-        from telnyx_video import VideoClient  # type: ignore[attr-defined,unused-ignore]
-    except ImportError as exc:  # pragma: no cover - depends on the installed version
-        pytest.fail(f"telnyx_sync_client needs telnyx_video.VideoClient: {exc}")
+    from telnyx_video import VideoClient
+
     with VideoClient(api_key=telnyx_emulator.api_key, base_url=telnyx_emulator.base_url) as client:
         yield client
 
@@ -79,7 +80,9 @@ def _async_fixtures() -> object:
 
     class AsyncFixtures:
         @pytest_asyncio.fixture
-        async def telnyx_client(self, telnyx_emulator: EmulatorThread) -> AsyncIterator[Any]:
+        async def telnyx_client(
+            self, telnyx_emulator: EmulatorThread
+        ) -> AsyncIterator[AsyncVideoClient]:
             """An ``AsyncVideoClient`` talking to ``telnyx_emulator``; closed after the test."""
             from telnyx_video import AsyncVideoClient
 

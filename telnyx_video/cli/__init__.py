@@ -125,22 +125,14 @@ def build_parser() -> argparse.ArgumentParser:
             )
         sub.set_defaults(spec=command)
 
+    from telnyx_video.emulator._cli import add_arguments as add_emulator_arguments
+
     emulator = groups.add_parser(
         "emulator",
         help="serve the local emulator of the API",
         description="Serve the stateful emulator of the Telnyx Video API on this machine.",
     )
-    emulator.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
-    emulator.add_argument(
-        "--port", type=int, default=8787, help="port (default 8787; 0 picks a free one)"
-    )
-    emulator.add_argument(
-        "--api-key",
-        dest="emulator_api_key",
-        default="test-key",
-        metavar="KEY",
-        help="the key clients must send (default test-key)",
-    )
+    add_emulator_arguments(emulator)
     demo = groups.add_parser(
         "demo",
         help="walk a full room lifecycle on an in-process emulator (no account needed)",
@@ -278,10 +270,9 @@ def _run_api_command(ns: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _serve_emulator(ns: argparse.Namespace) -> int:
-    from telnyx_video.emulator.__main__ import main as emulator_main
+    from telnyx_video.emulator._cli import run
 
-    argv = ["--host", ns.host, "--port", str(ns.port), "--api-key", ns.emulator_api_key]
-    return emulator_main(argv)
+    return run(ns)
 
 
 def _demo(ns: argparse.Namespace, out: TextIO) -> int:

@@ -1,12 +1,15 @@
-"""The emulator's clock: real time by default, and movable forward by tests."""
+"""The emulator's clock (real time by default, movable forward by tests) and what is due on it."""
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import math
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-__all__ = ["Clock"]
+__all__ = ["Clock", "Scheduler"]
 
 #: The clock stops a century short of ``datetime.max``, so every instant the emulator
 #: schedules from it (token expiry, processing) stays representable.
@@ -70,3 +73,31 @@ class Clock:
     def __repr__(self) -> str:
         mode = "frozen" if self.frozen else "real-time"
         return f"<Clock {mode} now={self.now().isoformat()}>"
+
+
+class Scheduler:
+    """Callbacks due at instants of the emulator's clock, run by
+    [`run_due()`][telnyx_video.emulator._clock.Scheduler.run_due] in the order they fall due
+    (ties in the order they were scheduled); each gets the instant it was due."""
+
+    __slots__ = ("_heap", "_seq")
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[datetime, int, Callable[[datetime], None]]] = []
+        self._seq = itertools.count()
+
+    def at(self, when: datetime, callback: Callable[[datetime], None]) -> None:
+        """Run ``callback(when)`` once the clock reaches ``when``."""
+        heapq.heappush(self._heap, (when, next(self._seq), callback))
+
+    @property
+    def next_due(self) -> datetime | None:
+        """The earliest instant something is due, if anything is."""
+        return self._heap[0][0] if self._heap else None
+
+    def run_due(self, now: datetime) -> None:
+        """Run every callback due at ``now``, earliest first (including those they schedule)."""
+        heap = self._heap
+        while heap and heap[0][0] <= now:
+            when, _, callback = heapq.heappop(heap)
+            callback(when)

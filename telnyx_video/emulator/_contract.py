@@ -19,6 +19,7 @@ import attrs
 
 __all__ = [
     "Operation",
+    "body_defaults",
     "component_schema",
     "load_spec",
     "operation",
@@ -75,10 +76,10 @@ class Operation:
     """Path and query parameter objects (``name``, ``in``, ``schema``, ``style``...)."""
     body_schema: Mapping[str, Any] | None
     """JSON schema of the ``application/json`` request body, or ``None`` without a body."""
-    body_required: bool
-    """Whether the contract marks the request body as required."""
     responses: Mapping[str, Mapping[str, Any] | None]
     """Response schemas by status key (``"200"``, ``"4XX"``...); ``None`` when bodiless."""
+    authenticated: bool = True
+    """Whether the API key is required (``security: []`` in the contract says it is not)."""
 
 
 def _json_schema(content_holder: Mapping[str, Any]) -> Mapping[str, Any] | None:
@@ -113,11 +114,11 @@ def operations() -> Mapping[str, Operation]:
                 path=path,
                 parameters=tuple(params),
                 body_schema=_json_schema(body) if body else None,
-                body_required=bool(body and body.get("required")),
                 responses={
                     status: _json_schema(response)
                     for status, response in op.get("responses", {}).items()
                 },
+                authenticated=bool(op.get("security", spec.get("security"))),
             )
     return found
 
@@ -145,13 +146,21 @@ def response_schema(operation_id: str, status: int | str) -> Mapping[str, Any] |
     return None
 
 
+@functools.cache
 def component_schema(name: str) -> Mapping[str, Any]:
     """A resolved schema of ``components/schemas`` (e.g. ``"Room"``, ``"RoomComposition"``)."""
-    return _component_schema(name)
-
-
-@functools.cache
-def _component_schema(name: str) -> Mapping[str, Any]:
     spec = load_spec()
     resolved: Mapping[str, Any] = _resolve(spec, spec["components"]["schemas"][name])
     return resolved
+
+
+@functools.cache
+def body_defaults(operation_id: str) -> Mapping[str, Any]:
+    """The defaults of an operation's body fields that are values (``""`` and ``null``, which
+    mean "none", left out): ``{"token_ttl_secs": 600, ...}``."""
+    schema = operation(operation_id).body_schema or {}
+    return {
+        name: prop["default"]
+        for name, prop in (schema.get("properties") or {}).items()
+        if prop.get("default") not in (None, "")
+    }

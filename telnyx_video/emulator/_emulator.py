@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
-import secrets
+from collections.abc import Iterable
 from datetime import datetime
 from types import TracebackType
 from typing import Any
 
 from aiohttp import web
 
-from telnyx_video.emulator._app import API_PREFIX, build_app
+from telnyx_video.emulator import _api, _control
 from telnyx_video.emulator._clock import Clock
 from telnyx_video.emulator._core import Core
 from telnyx_video.emulator._faults import FaultConfig, FaultStats
-from telnyx_video.emulator._state import Settings
-from telnyx_video.emulator._webhooks import DEFAULT_WEBHOOK_LOG_SIZE, WebhookDelivery
+from telnyx_video.emulator._http import API_PREFIX, CONTROL_PREFIX, new_app
+from telnyx_video.emulator._loopback import is_loopback_host
+from telnyx_video.emulator._records import PARTICIPANTS
+from telnyx_video.emulator._settings import DEFAULT_RETRY_DELAYS, DEFAULT_WEBHOOK_LOG_SIZE, Settings
+from telnyx_video.emulator._webhooks import WebhookDelivery
 from telnyx_video.models import RoomParticipant
 
 __all__ = ["Emulator"]
 
-#: The longest configurable processing delay (a year), so scheduled instants stay valid.
-_MAX_DELAY = 365 * 24 * 3600.0
 #: How long closing waits for requests in flight before cancelling them.
 _SHUTDOWN_TIMEOUT = 1.0
 
@@ -37,38 +38,41 @@ class Emulator:
             await emu.advance(10)                       # recordings complete
             deliveries = await emu.wait_for_webhooks(5)
 
-    ``clock`` (a [`Clock`][telnyx_video.emulator.Clock]) drives token expiry and processing. By
-    default it follows real time, and timed transitions (recordings completing, compositions being
-    picked up and finishing) happen by themselves when due, with their webhooks; with a frozen clock
-    (``Clock(start=...)``) they happen only when
-    [`advance()`][telnyx_video.emulator.Emulator.advance] moves time past them.
-    [`advance()`][telnyx_video.emulator.Emulator.advance] works with either clock. The timings
-    (``recording_processing_secs``, ``composition_queue_secs``, ``composition_processing_secs``) say
-    how long recordings take to complete after a participant leaves, and compositions to be picked
-    up and processed.
+    ``clock`` (a [`Clock`][telnyx_video.emulator.Clock]) drives token expiry, processing and
+    webhook retries. By default it follows real time, and what falls due (recordings
+    completing, compositions being picked up and finishing, webhook retries) happens by itself;
+    with a frozen clock (``Clock(start=...)``) it happens only when
+    [`advance()`][telnyx_video.emulator.Emulator.advance] moves time past it. The timings
+    (``recording_processing_secs``, ``composition_queue_secs``, ``composition_processing_secs``)
+    say how long recordings take to complete after a participant leaves, and compositions to be
+    picked up and processed.
 
-    ``faults`` (a [`FaultConfig`][telnyx_video.emulator.FaultConfig]) injects failures into API
-    requests. ``check_responses=True`` validates every response against the contract and records
-    problems in [`response_violations`][telnyx_video.emulator.Emulator.response_violations] (needs
-    ``jsonschema``). ``api_key`` defaults to a random key.
-
-    The control API under ``/_emulator/`` (join, leave, advance, reset, faults, the webhook
-    log) answers loopback peers only, refuses requests made by web pages (an ``Origin`` or a
-    cross-site ``Sec-Fetch-Site`` header) and takes JSON bodies only; it needs no API key.
-    Set ``control_token`` to also require ``Authorization: Bearer <control_token>`` on it,
-    e.g. when other local users or processes must not drive the emulator; media downloads
-    (``/_emulator/media/...``, the ``download_url`` of recordings and compositions) stay open
-    to loopback peers, like the pre-signed URLs they stand for.
-
-    Webhooks go to loopback URLs only, one at a time per room and in order; each attempt is bounded
-    by the room's (or composition's) ``webhook_timeout_secs`` (10 s when unset), so a receiver that
-    never answers delays only its own room. [`close()`][telnyx_video.emulator.Emulator.close]
+    Webhooks go to loopback URLs only, one at a time per room and in order: up to 3 attempts
+    per URL, ``webhook_retry_delays`` seconds apart on the emulator's clock (1 s then 2 s by
+    default), then as many to the failover URL; each attempt is bounded by the resource's
+    ``webhook_timeout_secs`` (2 s when null). [`close()`][telnyx_video.emulator.Emulator.close]
     cancels deliveries in flight. The delivery log
     ([`webhook_deliveries`][telnyx_video.emulator.Emulator.webhook_deliveries], ``GET
-    /_emulator/webhooks``) keeps the latest ``webhook_log_size`` attempts (10,000 by default), so a
-    long-running emulator does not grow without bound;
-    [`wait_for_webhooks()`][telnyx_video.emulator.Emulator.wait_for_webhooks] still counts every
-    attempt since the start or the last [`reset()`][telnyx_video.emulator.Emulator.reset].
+    /_emulator/webhooks``) keeps the latest ``webhook_log_size`` attempts.
+
+    ``faults`` (a [`FaultConfig`][telnyx_video.emulator.FaultConfig]) injects failures into API
+    requests and webhook deliveries. ``check_responses=True`` validates every response against
+    the contract and records problems in
+    [`response_violations`][telnyx_video.emulator.Emulator.response_violations]. ``strict=True``
+    refuses unknown ``filter[...]`` members (the real API ignores them, and so does the emulator
+    by default, logging them). ``api_key`` defaults to a random key.
+
+    The emulator answers requests naming a loopback ``Host`` only (against DNS rebinding),
+    unless ``host`` is a non-loopback address, which serves other machines on purpose. The
+    control API under ``/_emulator/`` (join, leave, advance, reset, faults, the webhook log, a
+    snapshot) answers loopback peers only, refuses requests made by web pages (an ``Origin`` or a
+    cross-site ``Sec-Fetch-Site`` header) and takes JSON bodies only; it needs no API key. Set
+    ``control_token`` to also require ``Authorization: Bearer <control_token>`` on it; media
+    downloads (``/_emulator/media/...``, the ``download_url`` of recordings and compositions)
+    stay open to loopback peers, like the pre-signed URLs they stand for.
+
+    Raises:
+        ValueError: for a setting out of range (a negative delay, a blank key...).
     """
 
     def __init__(
@@ -80,54 +84,39 @@ class Emulator:
         clock: Clock | None = None,
         faults: FaultConfig | None = None,
         check_responses: bool = False,
+        strict: bool = False,
         recording_processing_secs: float = 5.0,
         composition_queue_secs: float = 1.0,
         composition_processing_secs: float = 10.0,
         video_codec: str = "vp8",
         control_token: str | None = None,
         webhook_log_size: int = DEFAULT_WEBHOOK_LOG_SIZE,
+        webhook_retry_delays: Iterable[float] = DEFAULT_RETRY_DELAYS,
     ) -> None:
-        if api_key is not None and (not isinstance(api_key, str) or not api_key.strip()):
-            raise ValueError("api_key must be a non-empty string")
-        if control_token is not None and (
-            not isinstance(control_token, str) or not control_token.strip()
-        ):
-            raise ValueError("control_token must be a non-empty string")
-        if (
-            isinstance(webhook_log_size, bool)
-            or not isinstance(webhook_log_size, int)
-            or webhook_log_size < 1
-        ):
-            raise ValueError("webhook_log_size must be a positive integer")
-        for name, value in (
-            ("recording_processing_secs", recording_processing_secs),
-            ("composition_queue_secs", composition_queue_secs),
-            ("composition_processing_secs", composition_processing_secs),
-        ):
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, int | float)
-                or not 0 <= value <= _MAX_DELAY
-            ):
-                raise ValueError(f"{name} must be a number of seconds from 0 to {_MAX_DELAY}")
-        self._host = host
-        self._port = port
+        given = {"api_key": api_key} if api_key is not None else {}
         settings = Settings(
+            **given,
+            control_token=control_token,
             recording_processing_secs=recording_processing_secs,
             composition_queue_secs=composition_queue_secs,
             composition_processing_secs=composition_processing_secs,
             video_codec=video_codec,
+            webhook_retry_delays=webhook_retry_delays,
+            webhook_log_size=webhook_log_size,
+            strict=strict,
         )
+        self._host = host
+        self._port = port
         self._core = Core(
-            api_key=api_key or f"emulator-{secrets.token_urlsafe(16)}",
+            settings,
             clock=clock if clock is not None else Clock(),
-            settings=settings,
             faults=faults,
             check_responses=check_responses,
-            control_token=control_token,
-            webhook_log_size=webhook_log_size,
+            any_host=not is_loopback_host(host),
         )
-        self._app = build_app(self._core)
+        self._app = new_app(self._core)
+        _api.add_routes(self._app.router, API_PREFIX)
+        _control.add_routes(self._app.router, CONTROL_PREFIX.rstrip("/"))
         self._runner: web.AppRunner | None = None
         self._root_url: str | None = None
 
@@ -155,7 +144,7 @@ class Emulator:
         host, port = runner.addresses[0][:2]
         host_text = f"[{host}]" if ":" in host else host
         self._root_url = f"http://{host_text}:{port}"
-        self._core.settings.media_root = self._root_url
+        self._core.serve_media_from(self._root_url)
         return self
 
     async def close(self) -> None:
@@ -195,7 +184,7 @@ class Emulator:
     @property
     def api_key(self) -> str:
         """The only API key the emulator accepts."""
-        return self._core.api_key
+        return self._core.settings.api_key
 
     @property
     def webhook_public_key(self) -> str:
@@ -224,11 +213,11 @@ class Emulator:
         [`EmulatorError`][telnyx_video.emulator.EmulatorError] (403 for a bad or expired token or a
         full room, 404 for an unknown room).
         """
-        return self._core.join(room_id, token, context).to_model()
+        return PARTICIPANTS.to_model(self._core.join(room_id, token, context))
 
     async def leave(self, participant_id: str) -> RoomParticipant:
         """The participant leaves; the last one out ends the session."""
-        return self._core.leave(participant_id).to_model()
+        return PARTICIPANTS.to_model(self._core.leave(participant_id))
 
     async def advance(self, seconds: float) -> datetime:
         """Move the clock forward and apply what became due (recordings, compositions)."""

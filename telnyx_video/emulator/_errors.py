@@ -1,4 +1,4 @@
-"""Telnyx-shaped error responses of the emulator, and the codes it uses."""
+"""Telnyx-shaped error answers of the emulator: codes from Telnyx's catalog, one entry builder."""
 
 from __future__ import annotations
 
@@ -6,48 +6,20 @@ from typing import Any
 
 from telnyx_video.errors import ErrorCode
 
-__all__ = ["EmulatorError", "error_body", "error_entry"]
-
-#: Error codes, as strings like the real API's (``"10012"`` is the real "name taken").
-#: The validator (``_validation``) uses 10001 (unknown filter), 10015 (invalid value) and
-#: 10016 (missing required).
-MISSING_OR_INVALID = "10016"
-NOT_FOUND = "10005"
-UNEXPECTED = "10007"
-AUTHENTICATION_FAILED = "10009"
-FORBIDDEN = "10010"
-RATE_LIMITED = "10011"
-NAME_TAKEN = ErrorCode.DUPLICATE_RESOURCE.value
-INVALID_JSON = "10003"
-UNSUPPORTED_MEDIA_TYPE = "10006"
-METHOD_NOT_ALLOWED = "10008"
-INVALID_STATE = "10018"
-ROOM_FULL = "10019"
-UNAVAILABLE = "10020"
+__all__ = ["EmulatorError", "bad_request", "error_entry", "forbidden", "not_found"]
 
 
 def error_entry(
-    code: str,
-    title: str,
-    detail: str | None = None,
-    *,
-    pointer: str | None = None,
-    parameter: str | None = None,
+    code: ErrorCode, detail: str, *, pointer: str | None = None, parameter: str | None = None
 ) -> dict[str, Any]:
-    """One entry of an ``errors`` list."""
-    entry: dict[str, Any] = {"code": code, "title": title}
-    if detail is not None:
-        entry["detail"] = detail
+    """One entry of an ``errors`` list: the code, its catalog title, the detail and the source
+    (a JSON pointer into the body, or the name of a query parameter)."""
+    entry: dict[str, Any] = {"code": code.value, "title": code.catalog_title, "detail": detail}
     if pointer is not None:
         entry["source"] = {"pointer": pointer}
     elif parameter is not None:
         entry["source"] = {"parameter": parameter}
     return entry
-
-
-def error_body(entries: list[dict[str, Any]]) -> dict[str, Any]:
-    """The body ``{"errors": [...]}`` of an error response."""
-    return {"errors": entries}
 
 
 class EmulatorError(Exception):
@@ -56,27 +28,25 @@ class EmulatorError(Exception):
     Raised by the in-process control methods too
     ([`Emulator.join()`][telnyx_video.emulator.Emulator.join] with a bad token,
     [`Emulator.leave()`][telnyx_video.emulator.Emulator.leave] with an unknown participant...).
+    ``code`` is a code of Telnyx's catalog ([`ErrorCode`][telnyx_video.errors.ErrorCode]).
     """
 
     def __init__(
         self,
         status: int,
-        code: str,
-        title: str,
-        detail: str | None = None,
+        code: ErrorCode,
+        detail: str,
         *,
         pointer: str | None = None,
         parameter: str | None = None,
         entries: list[dict[str, Any]] | None = None,
     ) -> None:
-        super().__init__(f"{status} {title}" + (f": {detail}" if detail else ""))
+        super().__init__(f"{status} {code.catalog_title}: {detail}")
         self.status = status
-        self.code = code
-        self.title = title
+        self.code = code.value
+        self.title = code.catalog_title
         self.detail = detail
-        self.entries = entries or [
-            error_entry(code, title, detail, pointer=pointer, parameter=parameter)
-        ]
+        self.entries = entries or [error_entry(code, detail, pointer=pointer, parameter=parameter)]
 
     def body(self) -> dict[str, Any]:
         """The JSON body answered for this error.
@@ -84,7 +54,7 @@ class EmulatorError(Exception):
         For 403 and 404 the contract documents a bare error object (``video_Error``), other
         statuses an ``errors`` list; those bodies carry both, so every client reads them.
         """
-        body = error_body(self.entries)
+        body: dict[str, Any] = {"errors": self.entries}
         if self.status in (403, 404):
             body = {**self.entries[0], **body}
         return body
@@ -93,13 +63,15 @@ class EmulatorError(Exception):
 def not_found(kind: str, ident: str) -> EmulatorError:
     """404 for an unknown (or malformed) id."""
     return EmulatorError(
-        404,
-        NOT_FOUND,
-        "Resource not found",
-        f"No {kind} with id {ident[:80]!r} exists.",
+        404, ErrorCode.RESOURCE_NOT_FOUND, f"No {kind} with id {ident[:80]!r} exists."
     )
 
 
-def invalid_state(detail: str, pointer: str | None = None) -> EmulatorError:
-    """422 for an action that does not fit the resource's current state."""
-    return EmulatorError(422, INVALID_STATE, "Invalid state", detail, pointer=pointer)
+def bad_request(detail: str, pointer: str | None = None) -> EmulatorError:
+    """422 for a value or an action the resource's current state does not allow."""
+    return EmulatorError(422, ErrorCode.BAD_REQUEST, detail, pointer=pointer)
+
+
+def forbidden(detail: str) -> EmulatorError:
+    """403: the token or peer is not allowed to do this."""
+    return EmulatorError(403, ErrorCode.AUTHORIZATION_FAILED, detail)

@@ -1,4 +1,5 @@
-"""Fault injection: latency, 5xx, 429 bursts and dropped connections, reproducibly."""
+"""Fault injection, reproducibly: latency, 5xx, 429 bursts and dropped connections on API
+requests; duplicated and reordered webhook deliveries."""
 
 from __future__ import annotations
 
@@ -68,21 +69,22 @@ def _strings(name: str, value: Iterable[str]) -> list[str]:
     return items
 
 
+def _flag(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, bool):
+        raise TypeError(f"{attribute.name} must be true or false, got {value!r}")
+
+
 def _phase(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, str) or value not in _PHASES:
         raise ValueError(f"phase must be 'before', 'after' or 'random', got {value!r}")
 
 
 def _upper_set(value: Iterable[str] | None) -> frozenset[str] | None:
-    if value is None:
-        return None
-    return frozenset(v.upper() for v in _strings("methods", value))
+    return None if value is None else frozenset(v.upper() for v in _strings("methods", value))
 
 
 def _str_tuple(value: Iterable[str] | None) -> tuple[str, ...] | None:
-    if value is None:
-        return None
-    return tuple(_strings("paths", value))
+    return None if value is None else tuple(_strings("paths", value))
 
 
 def _statuses(value: Iterable[int]) -> tuple[int, ...]:
@@ -93,7 +95,8 @@ def _statuses(value: Iterable[int]) -> tuple[int, ...]:
 
 @attrs.frozen(kw_only=True)
 class FaultConfig:
-    """What to inject into API requests (never into ``/_emulator/`` routes).
+    """What to inject into API requests (never into ``/_emulator/`` routes) and webhook
+    deliveries.
 
     Each request first waits ``latency_ms``; then one roll of the seeded RNG picks at most one
     fault: a dropped connection (``drop_rate``), a 500/503 (``error_rate``) or a 429 with
@@ -103,7 +106,13 @@ class FaultConfig:
     (the state changed but the response is lost: how duplicate-protection is tested) or at
     ``"random"``. 429s always come before. ``methods`` (e.g. ``["POST"]``) and ``paths``
     (shell patterns such as ``"/v2/rooms*"``) limit which requests are eligible;
-    ``max_faults`` stops injecting after that many faults. Values are checked: numbers must
+    ``max_faults`` stops injecting after that many faults.
+
+    Webhooks, which Telnyx warns may arrive duplicated or out of order:
+    ``webhook_duplicate_rate`` is the chance that a delivered event is delivered once more
+    (the same body, so the same event ``id``); ``webhook_reorder`` lets two events of one room
+    that wait for delivery together swap places (each time with a chance of one half). Both
+    draw from their own RNG, seeded from ``seed`` too. Values are checked: numbers must
     be finite, ``latency_ms`` at most `MAX_LATENCY_MS` (5 minutes) and ``retry_after``
     at most `MAX_RETRY_AFTER` (a day); anything else raises ``TypeError`` or
     ``ValueError``.
@@ -121,6 +130,8 @@ class FaultConfig:
     paths: tuple[str, ...] | None = attrs.field(default=None, converter=_str_tuple)
     seed: int | str | None = attrs.field(default=None, validator=_seed)
     max_faults: int | None = attrs.field(default=None, validator=_count)
+    webhook_duplicate_rate: float = attrs.field(default=0.0, validator=_rate)
+    webhook_reorder: bool = attrs.field(default=False, validator=_flag)
 
     @error_statuses.validator
     def _check_statuses(self, _: attrs.Attribute[Any], value: tuple[int, ...]) -> None:
@@ -157,11 +168,7 @@ class FaultStats:
 
     def to_json(self) -> dict[str, Any]:
         """The counters as JSON."""
-        return {
-            "requests_seen": self.requests_seen,
-            "faults_injected": self.faults_injected,
-            "by_kind": dict(self.by_kind),
-        }
+        return attrs.asdict(self)
 
 
 @attrs.frozen
@@ -183,7 +190,9 @@ class Faults:
     def configure(self, config: FaultConfig | None) -> FaultConfig:
         """Replace the configuration (``None`` turns faults off) and reseed the RNG."""
         self.config = config if config is not None else FaultConfig()
-        self._rng = random.Random(self.config.seed)
+        seed = self.config.seed
+        self._rng = random.Random(seed)
+        self._webhook_rng = random.Random(None if seed is None else f"{seed}/webhooks")
         self._burst_left = 0
         self._injected = 0
         return self.config
@@ -234,3 +243,12 @@ class Faults:
         if phase == "random":
             return self._rng.random() < 0.5
         return phase == "after"
+
+    def duplicate_webhook(self) -> bool:
+        """Whether to deliver a delivered webhook event once more."""
+        rate = self.config.webhook_duplicate_rate
+        return bool(rate) and self._webhook_rng.random() < rate
+
+    def swap_webhooks(self) -> bool:
+        """Whether the next two waiting events of a room swap places."""
+        return self.config.webhook_reorder and self._webhook_rng.random() < 0.5

@@ -1,11 +1,25 @@
-"""Mutable in-memory records of the emulator, and their conversion to the shared models."""
+"""The emulator's records, and their generic mapping to the SDK's models.
+
+A record holds what the emulator stores about a resource, under the names of the public
+model's fields (``RoomRecord.max_participants`` is ``Room.max_participants``), plus internal
+state (``muted``, ``session_ids``...). A [`View`][telnyx_video.emulator._records.View] reads
+every field of a model off a record by name, so a field added to a model appears in the
+emulator's answers without a line here; a field the record lacks takes the model's default,
+and a field without a value is sent as ``null``, as the API does. A record keeps its JSON
+until one of its fields changes, so a listing renders only what changed since.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+import typing
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar, cast
 
+import attrs
+
+from telnyx_video._converter import converter, format_datetime
 from telnyx_video.models import (
     CompositionStatus,
     RecordingStatus,
@@ -14,20 +28,34 @@ from telnyx_video.models import (
     RoomParticipant,
     RoomRecording,
     RoomSession,
-    VideoRegion,
 )
 
 __all__ = [
+    "COMPOSITIONS",
+    "PARTICIPANTS",
+    "RECORDINGS",
+    "ROOMS",
+    "SESSIONS",
     "CompositionRecord",
     "ParticipantRecord",
     "RecordingRecord",
     "RoomRecord",
     "SessionRecord",
+    "View",
     "WebhookTarget",
+    "dumps",
 ]
 
+M = TypeVar("M")
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, check_circular=False)
 
-@dataclass(slots=True, frozen=True)
+
+def dumps(value: Any) -> bytes:
+    """Compact UTF-8 JSON, as the emulator answers."""
+    return _ENCODER.encode(value).encode()
+
+
+@attrs.frozen
 class WebhookTarget:
     """Where a resource's webhook events go: its URLs and delivery timeout."""
 
@@ -36,47 +64,53 @@ class WebhookTarget:
     timeout_secs: int | None
 
 
-@dataclass(slots=True, eq=False)
-class RoomRecord:
-    """A room as the emulator stores it."""
+def _forget_json(record: _Record, _: attrs.Attribute[Any], value: Any) -> Any:
+    object.__setattr__(record, "_json", None)  # a field changes: render it again
+    object.__setattr__(record, "_text", None)
+    return value
 
-    id: str
-    created_at: datetime
-    updated_at: datetime
-    max_participants: int = 10
-    enable_recording: bool = False
-    unique_name: str | None = None
-    webhook_event_url: str | None = None
-    webhook_event_failover_url: str | None = None
-    webhook_timeout_secs: int | None = None
-    active_session_id: str | None = None
-    session_ids: list[str] = field(default_factory=list)
+
+@attrs.define(eq=False, on_setattr=_forget_json)
+class _Record:
+    _json: dict[str, Any] | None = attrs.field(
+        default=None, init=False, repr=False, on_setattr=attrs.setters.NO_OP
+    )
+    _text: bytes | None = attrs.field(
+        default=None, init=False, repr=False, on_setattr=attrs.setters.NO_OP
+    )
+
+
+@attrs.define(eq=False, on_setattr=_forget_json)
+class _Webhooked(_Record):
+    webhook_event_url: str | None = attrs.field(default=None, kw_only=True)
+    webhook_event_failover_url: str | None = attrs.field(default=None, kw_only=True)
+    webhook_timeout_secs: int | None = attrs.field(default=None, kw_only=True)
 
     def webhook_target(self) -> WebhookTarget:
         """Where this resource's webhook events go, as of now."""
         return WebhookTarget(
-            self.webhook_event_url, self.webhook_event_failover_url, self.webhook_timeout_secs
-        )
-
-    def to_model(self, sessions: tuple[RoomSession, ...] = ()) -> Room:
-        """The public model of this room (``sessions`` embedded when given)."""
-        return Room(
-            id=self.id,
-            created_at=self.created_at,
-            updated_at=self.updated_at,
-            max_participants=self.max_participants,
-            enable_recording=self.enable_recording,
-            unique_name=self.unique_name,
-            active_session_id=self.active_session_id,
-            webhook_event_url=self.webhook_event_url,
-            webhook_event_failover_url=self.webhook_event_failover_url,
-            webhook_timeout_secs=self.webhook_timeout_secs,
-            sessions=sessions,
+            self.webhook_event_url or None,  # "" is the contract's "no URL"
+            self.webhook_event_failover_url or None,
+            self.webhook_timeout_secs,
         )
 
 
-@dataclass(slots=True, eq=False)
-class SessionRecord:
+@attrs.define(eq=False, on_setattr=_forget_json)
+class RoomRecord(_Webhooked):
+    """A room."""
+
+    id: str
+    created_at: datetime
+    updated_at: datetime
+    max_participants: int
+    enable_recording: bool
+    unique_name: str | None = None
+    active_session_id: str | None = None
+    session_ids: list[str] = attrs.Factory(list)
+
+
+@attrs.define(eq=False, on_setattr=_forget_json)
+class SessionRecord(_Record):
     """A room session."""
 
     id: str
@@ -85,23 +119,11 @@ class SessionRecord:
     updated_at: datetime
     active: bool = True
     ended_at: datetime | None = None
-    participant_ids: list[str] = field(default_factory=list)
-
-    def to_model(self, participants: tuple[RoomParticipant, ...] = ()) -> RoomSession:
-        """The public model of this session (``participants`` embedded when given)."""
-        return RoomSession(
-            id=self.id,
-            room_id=self.room_id,
-            active=self.active,
-            created_at=self.created_at,
-            updated_at=self.updated_at,
-            ended_at=self.ended_at,
-            participants=participants,
-        )
+    participant_ids: list[str] = attrs.Factory(list)
 
 
-@dataclass(slots=True, eq=False)
-class ParticipantRecord:
+@attrs.define(eq=False, on_setattr=_forget_json)
+class ParticipantRecord(_Record):
     """A participant of a session; ``muted`` and ``left_reason`` are internal."""
 
     id: str
@@ -119,20 +141,9 @@ class ParticipantRecord:
         """Whether the participant is still in the session."""
         return self.left_at is None
 
-    def to_model(self) -> RoomParticipant:
-        """The public model of this participant."""
-        return RoomParticipant(
-            id=self.id,
-            session_id=self.session_id,
-            context=self.context,
-            joined_at=self.joined_at,
-            left_at=self.left_at,
-            updated_at=self.updated_at,
-        )
 
-
-@dataclass(slots=True, eq=False)
-class RecordingRecord:
+@attrs.define(eq=False, on_setattr=_forget_json)
+class RecordingRecord(_Record):
     """One participant's audio or video recording."""
 
     id: str
@@ -143,39 +154,24 @@ class RecordingRecord:
     codec: str
     started_at: datetime
     updated_at: datetime
+    webhook: WebhookTarget
+    """Where the room sent its events when the recording started: its completion goes there
+    too, even once the room is deleted."""
     status: str = RecordingStatus.PROCESSING.value
     ended_at: datetime | None = None
     completed_at: datetime | None = None
     duration_secs: int | None = None
     size_mb: float | None = None
     download_url: str | None = None
-    webhook: WebhookTarget | None = None
-    """Where the room sent its events when the recording started: its completion goes there
-    too, even once the room is deleted."""
 
-    def to_model(self) -> RoomRecording:
-        """The public model of this recording."""
-        return RoomRecording(
-            id=self.id,
-            room_id=self.room_id,
-            session_id=self.session_id,
-            participant_id=self.participant_id,
-            status=self.status,
-            type=self.type,
-            codec=self.codec,
-            download_url=self.download_url,
-            duration_secs=self.duration_secs,
-            size_mb=self.size_mb,
-            started_at=self.started_at,
-            ended_at=self.ended_at,
-            completed_at=self.completed_at,
-            created_at=self.started_at,
-            updated_at=self.updated_at,
-        )
+    @property
+    def created_at(self) -> datetime:
+        """A recording is created when it starts."""
+        return self.started_at
 
 
-@dataclass(slots=True, eq=False)
-class CompositionRecord:
+@attrs.define(eq=False, on_setattr=_forget_json)
+class CompositionRecord(_Webhooked):
     """A composition of one ended session."""
 
     id: str
@@ -186,49 +182,63 @@ class CompositionRecord:
     resolution: str
     created_at: datetime
     updated_at: datetime
-    started_at: datetime | None
-    ended_at: datetime | None
     video_layout: dict[str, Any] | None = None
+    started_at: datetime | None = None
+    """When processing started (``null`` while enqueued)."""
+    ended_at: datetime | None = None
+    """When processing ended (``null`` until completed)."""
     status: str = CompositionStatus.ENQUEUED.value
     completed_at: datetime | None = None
     duration_secs: int | None = None
     size_mb: float | None = None
     download_url: str | None = None
-    webhook_event_url: str | None = None
-    webhook_event_failover_url: str | None = None
-    webhook_timeout_secs: int | None = None
 
-    def webhook_target(self) -> WebhookTarget:
-        """Where this resource's webhook events go, as of now."""
-        return WebhookTarget(
-            self.webhook_event_url, self.webhook_event_failover_url, self.webhook_timeout_secs
-        )
 
-    def to_model(self) -> RoomComposition:
-        """The public model of this composition."""
-        layout = (
-            {name: VideoRegion(**region) for name, region in self.video_layout.items()}
-            if self.video_layout is not None
-            else None
-        )
-        return RoomComposition(
-            id=self.id,
-            status=self.status,
-            room_id=self.room_id,
-            session_id=self.session_id,
-            user_id=self.user_id,
-            format=self.format,
-            resolution=self.resolution,
-            video_layout=layout,
-            download_url=self.download_url,
-            duration_secs=self.duration_secs,
-            size_mb=self.size_mb,
-            started_at=self.started_at,
-            ended_at=self.ended_at,
-            completed_at=self.completed_at,
-            created_at=self.created_at,
-            updated_at=self.updated_at,
-            webhook_event_url=self.webhook_event_url,
-            webhook_event_failover_url=self.webhook_event_failover_url,
-            webhook_timeout_secs=self.webhook_timeout_secs,
-        )
+def _encoder(field_type: Any) -> Callable[[Any], Any] | None:
+    """How a record's value of a model field becomes JSON (``None``: as it is)."""
+    kinds = typing.get_args(field_type) or (field_type,)
+    return format_datetime if datetime in kinds else None
+
+
+class View(Generic[M]):
+    """Records of one kind as the model ``model``: JSON for answers, or the model itself."""
+
+    def __init__(self, model: type[M]) -> None:
+        self.model = model
+        hints = typing.get_type_hints(model)
+        self._fields: list[tuple[str, Callable[[Any], Any] | None, Any]] = []
+        for field in attrs.fields(cast(Any, model)):
+            default = field.default
+            if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+                default = default.factory()
+            self._fields.append((field.name, _encoder(hints[field.name]), default))
+
+    def json(self, record: _Record, **given: Any) -> dict[str, Any]:
+        """The model's fields read off ``record`` (``given`` ones from the arguments): JSON
+        values, ``null`` where there is no value. Treat it as read-only."""
+        rendered = record._json
+        if rendered is None:
+            rendered = record._json = {
+                name: value if encode is None or value is None else encode(value)
+                for name, encode, default in self._fields
+                for value in (getattr(record, name, default),)
+            }
+        return {**rendered, **given} if given else rendered
+
+    def encoded(self, record: _Record) -> bytes:
+        """``json(record)`` encoded (UTF-8 JSON), kept until the record changes."""
+        text = record._text
+        if text is None:
+            text = record._text = dumps(self.json(record))
+        return text
+
+    def to_model(self, record: _Record, **given: Any) -> M:
+        """The public model of ``record``."""
+        return converter.structure(self.json(record, **given), self.model)
+
+
+ROOMS = View(Room)
+SESSIONS = View(RoomSession)
+PARTICIPANTS = View(RoomParticipant)
+RECORDINGS = View(RoomRecording)
+COMPOSITIONS = View(RoomComposition)

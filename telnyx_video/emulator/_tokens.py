@@ -12,7 +12,7 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-__all__ = ["ACCESS", "REFRESH", "TokenError", "TokenIssuer", "room_resource"]
+__all__ = ["ACCESS", "REFRESH", "TokenError", "TokenIssuer", "join_grants"]
 
 ACCESS = "access"
 REFRESH = "refresh"
@@ -25,9 +25,19 @@ class TokenError(Exception):
     """A token failed verification; the message says why (never echoes the token)."""
 
 
-def room_resource(room_id: str) -> str:
-    """The grant resource naming one room."""
+def _room_resource(room_id: str) -> str:
     return f"telnyx:video:rooms:{room_id}"
+
+
+def join_grants(room_id: str, user_id: str) -> list[dict[str, Any]]:
+    """The grants of a join token: ``join`` on the room, for the account's user."""
+    return [
+        {
+            "actions": ["join"],
+            "resources": [_room_resource(room_id)],
+            "subjects": [f"telnyx:users:{user_id}"],
+        }
+    ]
 
 
 def _b64encode(raw: bytes) -> str:
@@ -52,9 +62,9 @@ class TokenIssuer:
         self._public = self._key.public_key()
 
     def issue(
-        self, room_id: str, typ: str, ttl_secs: int, now: datetime, subject: str = "null"
+        self, typ: str, grants: list[dict[str, Any]], ttl_secs: int, now: datetime
     ) -> tuple[str, datetime]:
-        """A signed token of type ``typ`` granting ``join`` on the room, and its expiry."""
+        """A signed token of type ``typ`` carrying ``grants``, and its expiry."""
         issued = int(now.timestamp())
         expires = issued + ttl_secs
         claims = {
@@ -64,15 +74,9 @@ class TokenIssuer:
             "iat": issued,
             "nbf": issued - 1,
             "jti": str(uuid.uuid4()),
-            "sub": subject,
+            "sub": "null",  # as in the tokens Telnyx issues
             "typ": typ,
-            "grants": [
-                {
-                    "actions": ["join"],
-                    "resources": [room_resource(room_id)],
-                    "subjects": [f"telnyx:users:{uuid.uuid4()}"],
-                }
-            ],
+            "grants": grants,
             "grants_version": "1.0.0",
         }
         signing_input = f"{_json_segment(_HEADER)}.{_json_segment(claims)}"
@@ -110,7 +114,7 @@ class TokenIssuer:
             raise TokenError("the token has expired")
         if isinstance(nbf, int) and instant < nbf:
             raise TokenError("the token is not valid yet")
-        if not _grants_join(claims.get("grants"), room_resource(room_id)):
+        if not _grants_join(claims.get("grants"), _room_resource(room_id)):
             raise TokenError("the token does not grant joining this room")
         return claims
 

@@ -1,154 +1,134 @@
-"""Contract-driven validation of the emulator's requests.
+"""Requests and responses checked against the contract with ``jsonschema``.
 
-`check()` validates one request of an operation (named by the contract's
-``operationId``) and returns its typed, parsed inputs as `Checked`, or raises
-`ValidationFailed` with *every* `Problem` found. The rules come from the
-contract (``openapi.json``): types, ``minimum``/``maximum``, ``enum``, ``required``, the
-``uuid``, ``date`` and ``uri`` formats, ``oneOf``, ``additionalProperties`` and arrays.
+[`check()`][telnyx_video.emulator._validation.check] validates one request of an operation
+(named by its ``operationId``) and returns its typed inputs as ``Checked``, or raises
+``ValidationFailed`` (a 422 [`EmulatorError`][telnyx_video.emulator.EmulatorError]) whose
+entries are Telnyx error objects, one per problem, each with a ``source``. The contract is
+OpenAPI 3.1, so its schemas are JSON Schema 2020-12 (``38.0`` is an integer, ``true`` is not).
 
-Strictness:
+A body is validated against the operation's schema with the rules the contract states in
+words added to it (``_contract_rules``): ``null`` is a value where the default is ``null``,
+and in a PATCH for the fields without a concrete default (it clears them); a ``uri`` whose
+default is ``""`` accepts ``""``; a composition's ``resolution`` is ``WIDTHxHEIGHT`` with each
+side 16..1280 and at most 1280*720 pixels, its ``format`` one of the composition formats, its
+``video_layout`` at most 2 regions whose ``video_sources`` are ids or ``"*"``.
 
-* In JSON bodies types are strict: ``true`` is not an integer and ``"5"`` is not an integer.
-* Query strings are parsed: integers in base 10 (ASCII digits, optional leading ``-``, at
-  most 18 digits besides leading zeros),
-  booleans only as ``true``/``false``, dates as ``YYYY-MM-DD``, UUIDs in the canonical
-  8-4-4-4-12 hexadecimal form. A query key given twice is a problem (a bulk delete must never
-  guess which value was meant).
-* An unknown ``filter[...]`` key is refused (code ``10001``): a typo in a bulk-delete filter
-  must not delete everything. Other unknown query parameters are ignored.
-* ``null`` is accepted in a body only where the contract's default is ``null``
-  (``webhook_timeout_secs``), and in ``UpdateRoom`` (PATCH /rooms/{id}) for the clearable
-  fields ``unique_name``, ``webhook_event_url``, ``webhook_event_failover_url`` and
-  ``webhook_timeout_secs``, where it means "clear". A ``uri`` field whose contract default is
-  the empty string accepts ``""`` (no URL).
-* Path parameters are passed through untouched: the app answers 404 for an unknown id.
-* A body must be a JSON object where the contract has a body schema (pointer ``/``
-  otherwise); unknown body fields are ignored. Without a body, an operation whose body has no
-  required field gets ``{}``. A body sent to an operation without a body schema is ignored.
+A query string (``deepObject`` parameters such as ``filter[date_created_at][gte]``) is
+decoded by hand into typed JSON (base-10 integers, ``true``/``false``, a known member given
+empty is an empty object) and validated the same way. An unknown ``filter[...]`` member is
+ignored and logged, like the real API ignores it, or refused in strict mode; other unknown
+parameters are ignored. A query key given twice is refused.
 
-Rules the contract implies beyond its schema, for ``CreateRoomComposition``:
-
-* ``resolution`` is ``"WIDTHxHEIGHT"`` with decimal integers, each between
-  `MIN_RESOLUTION_SIDE` (16) and `MAX_RESOLUTION_SIDE` (1920) pixels, and at most
-  `MAX_RESOLUTION_PIXELS` (1920 * 1080) pixels in all.
-* ``format`` must be one of the ``RoomComposition.format`` enum (only ``mp4``).
-
-Validators are compiled per operation on first use, so a request without a query or body
-costs a dictionary lookup and a few allocations.
+Codes come from Telnyx's catalog: 10004 for a missing required field, 10003 for an invalid
+URL, 10006 for an invalid id, 10015 for any other invalid value.
 """
 
 from __future__ import annotations
 
+import enum
 import json
+import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from typing import Any, Final
 from urllib.parse import urlsplit
 
 import attrs
+import jsonschema
+from jsonschema.exceptions import ValidationError
 
 from telnyx_video.emulator import _contract
+from telnyx_video.emulator._errors import EmulatorError, error_entry
+from telnyx_video.errors import ErrorCode
 
 __all__ = [
-    "CODE_INVALID_VALUE",
-    "CODE_MISSING_REQUIRED",
-    "CODE_UNKNOWN_PARAMETER",
     "MAX_RESOLUTION_PIXELS",
     "MAX_RESOLUTION_SIDE",
+    "MAX_VIDEO_REGIONS",
     "MIN_RESOLUTION_SIDE",
     "NO_BODY",
-    "TITLE_INVALID_VALUE",
-    "TITLE_MISSING_REQUIRED",
-    "TITLE_UNKNOWN_PARAMETER",
     "Checked",
-    "NoBody",
     "Problem",
+    "ResponseChecker",
     "ValidationFailed",
     "check",
 ]
 
-CODE_INVALID_VALUE: Final = "10015"
-"""Error code of a value that breaks a constraint (type, range, enum, format...)."""
-TITLE_INVALID_VALUE: Final = "Invalid value"
-CODE_MISSING_REQUIRED: Final = "10016"
-"""Error code of a required field or parameter that is missing."""
-TITLE_MISSING_REQUIRED: Final = "Missing required parameter"
-CODE_UNKNOWN_PARAMETER: Final = "10001"
-"""Error code of an unknown ``filter[...]`` query parameter."""
-TITLE_UNKNOWN_PARAMETER: Final = "Unknown parameter"
+logger = logging.getLogger("telnyx_video.emulator")
 
 MIN_RESOLUTION_SIDE: Final = 16
 """Smallest composition width or height, in pixels."""
-MAX_RESOLUTION_SIDE: Final = 1920
+MAX_RESOLUTION_SIDE: Final = 1280
 """Largest composition width or height, in pixels."""
-MAX_RESOLUTION_PIXELS: Final = 1920 * 1080
-"""Largest composition area (width * height), in pixels: full HD."""
+MAX_RESOLUTION_PIXELS: Final = 1280 * 720
+"""Largest composition area (width * height), in pixels."""
+MAX_VIDEO_REGIONS: Final = 2
+"""Most regions a composition's ``video_layout`` may have."""
 
-#: Fields of ``UpdateRoom`` that an explicit JSON ``null`` clears.
-_CLEARABLE: Final[Mapping[str, frozenset[str]]] = {
-    "UpdateRoom": frozenset(
-        {"unique_name", "webhook_event_url", "webhook_event_failover_url", "webhook_timeout_secs"}
-    ),
+#: Query parameters whose unknown members are refused in strict mode (ignored otherwise).
+_FILTER = "filter"
+#: How many decoded query strings each operation remembers.
+_QUERY_CACHE_SIZE = 256
+#: Query integers longer than this (leading zeros aside) are out of any range of the contract.
+_MAX_INT_DIGITS: Final = 18
+_KEY_RE: Final = re.compile(r"([^\[\]]+)((?:\[[^\[\]]*\])*)\Z")
+_MEMBER_RE: Final = re.compile(r"\[([^\[\]]*)\]")
+_UUID_RE: Final = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}\Z")
+_DATE_RE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+_INT_RE: Final = re.compile(r"-?[0-9]+\Z")
+_RESOLUTION_RE: Final = re.compile(r"([0-9]{1,6})x([0-9]{1,6})\Z")
+_URL_FORBIDDEN_RE: Final = re.compile(r"[\x00-\x20\x7f]")
+_TYPE_NAMES: Final = {
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "a boolean (true or false)",
+    "string": "a string",
+    "array": "an array",
+    "object": "a JSON object",
 }
-#: Deep-object query parameters whose unknown keys are refused rather than ignored.
-_STRICT_DEEP_PARAMS: Final = frozenset({"filter"})
 
 
-class NoBody:
-    """Type of `NO_BODY`, the marker of a request sent without a body."""
-
-    __slots__ = ()
-    _instance: NoBody | None = None
-
-    def __new__(cls) -> NoBody:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __repr__(self) -> str:
-        return "NO_BODY"
-
-    def __bool__(self) -> bool:
-        return False
+class _Marker(enum.Enum):
+    NO_BODY = "NO_BODY"
 
 
-NO_BODY: Final = NoBody()
+NO_BODY: Final = _Marker.NO_BODY
 """Pass as ``body=`` when the request had no body (distinct from a JSON ``null``)."""
 
 
 @attrs.frozen
 class Problem:
-    """One validation problem, shaped like an entry of a Telnyx ``errors`` array."""
+    """One problem of a request, shaped like an entry of a Telnyx ``errors`` array."""
 
-    code: str
-    title: str
+    code: ErrorCode
     detail: str
     pointer: str | None = None
     """JSON pointer into the body (``/max_participants``), for body problems."""
     parameter: str | None = None
     """Raw query key (``page[size]``), for query problems."""
 
+    @property
+    def title(self) -> str:
+        """The catalog title of ``code``."""
+        return self.code.catalog_title
+
     def to_json(self) -> dict[str, Any]:
         """The Telnyx error object: ``code``, ``title``, ``detail`` and ``source``."""
-        data: dict[str, Any] = {"code": self.code, "title": self.title, "detail": self.detail}
-        if self.pointer is not None:
-            data["source"] = {"pointer": self.pointer}
-        elif self.parameter is not None:
-            data["source"] = {"parameter": self.parameter}
-        return data
+        return error_entry(self.code, self.detail, pointer=self.pointer, parameter=self.parameter)
 
 
-class ValidationFailed(Exception):
-    """A request broke the contract; ``problems`` lists every problem found."""
+class ValidationFailed(EmulatorError):
+    """A request broke the contract: a 422 whose ``problems`` list every problem found."""
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
-        super().__init__("; ".join(p.detail for p in problems) or "invalid request")
-
-    def to_json(self) -> dict[str, Any]:
-        """The 422 response body: ``{"errors": [...]}``."""
-        return {"errors": [p.to_json() for p in self.problems]}
+        super().__init__(
+            422,
+            problems[0].code,
+            "; ".join(p.detail for p in problems),
+            entries=[p.to_json() for p in problems],
+        )
 
 
 @attrs.frozen
@@ -156,43 +136,22 @@ class Checked:
     """The validated inputs of one request."""
 
     path: dict[str, str]
-    """Path parameters, untouched."""
+    """Path parameters, untouched (an unknown or malformed id is a 404 of the handler)."""
     query: dict[str, Any]
     """Typed query: nested deep objects (``{"filter": {...}, "page": {...}}``), dates as
-    `datetime.date`, integers and booleans parsed; ``page`` defaults applied."""
+    `datetime.date`, ``page`` defaults applied, unknown members left out."""
     body: dict[str, Any]
-    """The validated JSON object (no defaults applied); ``{}`` when no body was sent."""
+    """The validated JSON object (whole floats of integer fields as ``int``, no defaults
+    applied); ``{}`` when no body was sent."""
 
 
-# --------------------------------------------------------------------------- helpers
+# -- details --------------------------------------------------------------------------------
 
 _Path = tuple[str | int, ...]
-_BodyCheck = Callable[[Any, _Path, list[Problem]], None]
-_INVALID: Final = object()
-_QueryParse = Callable[[str, str, list[Problem]], Any]
-
-_UUID_RE: Final = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}\Z")
-_DATE_RE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
-_INT_RE: Final = re.compile(r"-?[0-9]+\Z")
-#: Query integers longer than this (leading zeros aside) are refused before ``int()``.
-_MAX_INT_DIGITS: Final = 18
-_RESOLUTION_RE: Final = re.compile(r"([0-9]{1,6})x([0-9]{1,6})\Z")
-_URL_FORBIDDEN_RE: Final = re.compile(r"[\x00-\x20\x7f]")
-
-_TYPE_NAMES: Final = {
-    "integer": "an integer",
-    "number": "a number",
-    "boolean": "a boolean (true or false)",
-    "string": "a string",
-    "array": "an array",
-    "object": "an object",
-}
 
 
-def _pointer(path: _Path) -> str:
-    if not path:
-        return "/"
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+def _pointer(path: Iterable[str | int]) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path) or "/"
 
 
 def _name(path: _Path) -> str:
@@ -204,82 +163,47 @@ def _name(path: _Path) -> str:
     return out
 
 
+def _query_key(path: _Path) -> str:
+    return str(path[0]) + "".join(f"[{p}]" for p in path[1:])
+
+
 def _show(value: Any) -> str:
-    """A short JSON rendering of a value for error details."""
+    """A short JSON rendering of a value for error details (deep nesting included)."""
+    text = ""
+    while isinstance(value, list | dict) and value:
+        if len(text) >= 60:
+            return text[:57] + "..."
+        if isinstance(value, list):  # walk the opening brackets: no recursion on deep input
+            text, value = text + "[", value[0]
+        else:
+            key = next(iter(value))
+            text, value = text + "{" + json.dumps(str(key), ensure_ascii=False) + ": ", value[key]
     try:
-        text = json.dumps(value, ensure_ascii=False)
+        text += json.dumps(value, ensure_ascii=False)
     except (TypeError, ValueError):
-        text = _repr(value)
-    except RecursionError:  # nested deeper than the stack: say what it starts with
-        text = _outline(value)
+        text += repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _repr(value: Any) -> str:
-    try:
-        return repr(value)
-    except RecursionError:
-        return _outline(value)
-
-
-def _outline(value: Any) -> str:
-    """The opening brackets of a deeply nested array or object, for `_show()`."""
-    text = ""
-    while len(text) < 60 and isinstance(value, list | dict) and value:
-        if isinstance(value, list):
-            text += "["
-            value = value[0]
-        else:
-            key = next(iter(value))
-            text += "{" + json.dumps(str(key), ensure_ascii=False) + ": "
-            value = value[key]
-    return text + "..."
+_JSON_TYPES: Final[Mapping[type, str]] = {
+    type(None): "null",
+    bool: "boolean",
+    int: "integer",
+    float: "number",
+    str: "string",
+    list: "array",
+    dict: "object",
+}
 
 
 def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
-
-
-def _is_type(value: Any, type_name: str) -> bool:
-    if type_name == "integer":
-        return type(value) is int
-    if type_name == "number":
-        return type(value) in (int, float)
-    if type_name == "boolean":
-        return type(value) is bool
-    if type_name == "string":
-        return isinstance(value, str)
-    if type_name == "array":
-        return isinstance(value, list)
-    if type_name == "object":
-        return isinstance(value, dict)
-    return True
-
-
-def _body_problem(path: _Path, detail: str) -> Problem:
-    return Problem(CODE_INVALID_VALUE, TITLE_INVALID_VALUE, detail, pointer=_pointer(path))
+    return _JSON_TYPES.get(type(value), type(value).__name__)
 
 
 def _range_text(minimum: Any, maximum: Any) -> str:
     if minimum is not None and maximum is not None:
         return f"between {minimum} and {maximum}"
-    if minimum is not None:
-        return f"at least {minimum}"
-    return f"at most {maximum}"
+    return f"at least {minimum}" if minimum is not None else f"at most {maximum}"
 
 
 def _enum_text(options: list[Any]) -> str:
@@ -287,521 +211,494 @@ def _enum_text(options: list[Any]) -> str:
     return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1]
 
 
-def _is_absolute_url(value: str) -> bool:
+def _describe(schema: Mapping[str, Any]) -> str:
+    if schema.get("enum"):
+        return _enum_text(schema["enum"])
+    if schema.get("type") == "array" and (schema.get("items") or {}).get("format") == "uuid":
+        return "an array of ids"
+    return _TYPE_NAMES.get(str(schema.get("type")), "a value")
+
+
+# -- formats: what a string lacks, or None -------------------------------------------------
+
+
+def _lacks_uuid(value: str) -> str | None:
+    return None if _UUID_RE.match(value) else "a UUID (8-4-4-4-12 hexadecimal digits)"
+
+
+def _lacks_date(value: str) -> str | None:
+    if _DATE_RE.match(value) is None:
+        return "a date in YYYY-MM-DD form"
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return "a valid calendar date in YYYY-MM-DD form"
+    return None
+
+
+def _lacks_url(value: str) -> str | None:
+    lacks = "an absolute URL with a scheme and a host (such as https://example.com/hooks)"
     if _URL_FORBIDDEN_RE.search(value):
-        return False
+        return lacks
     try:
         parts = urlsplit(value)
         host = parts.hostname
         parts.port  # noqa: B018 - raises ValueError on a malformed port
     except ValueError:
-        return False
-    return bool(parts.scheme) and bool(host)
+        return lacks
+    return None if parts.scheme and host else lacks
 
 
-def _format_error(fmt: str | None, value: str) -> str | None:
-    """What ``value`` lacks to match the string ``format``, or ``None`` when it matches."""
-    if fmt == "uuid":
-        if _UUID_RE.match(value) is None:
-            return "a UUID (8-4-4-4-12 hexadecimal digits)"
-    elif fmt == "date":
-        if _DATE_RE.match(value) is None:
-            return "a date in YYYY-MM-DD form"
-        try:
-            date.fromisoformat(value)
-        except ValueError:
-            return "a valid calendar date in YYYY-MM-DD form"
-    elif fmt == "uri" and not _is_absolute_url(value):
-        return "an absolute URL with a scheme and a host (such as https://example.com/hooks)"
+def _lacks_resolution(value: str) -> str | None:
+    match = _RESOLUTION_RE.match(value)
+    if match is None:
+        return "WIDTHxHEIGHT in pixels, such as 1280x720"
+    low, high = MIN_RESOLUTION_SIDE, MAX_RESOLUTION_SIDE
+    for side, size in (("width", int(match[1])), ("height", int(match[2]))):
+        if not low <= size <= high:
+            return f"WIDTHxHEIGHT with a {side} between {low} and {high} pixels"
+    if int(match[1]) * int(match[2]) > MAX_RESOLUTION_PIXELS:
+        return f"at most {MAX_RESOLUTION_PIXELS} pixels in all (1280x720)"
     return None
 
 
-# --------------------------------------------------------------------------- body checks
+def _lacks_video_source(value: str) -> str | None:
+    return None if value == "*" or _UUID_RE.match(value) else 'a video recording id or "*"'
 
 
-def _compile_body(
-    schema: Mapping[str, Any], *, clearable: frozenset[str] = frozenset()
-) -> _BodyCheck:
-    """A checker of a JSON value against ``schema`` (nullability is decided by the parent)."""
-    if "oneOf" in schema:
-        return _compile_one_of(schema)
-    type_name = schema.get("type")
-    if type_name == "object" or "properties" in schema:
-        return _compile_object(schema, clearable)
-    if type_name == "array":
-        return _compile_array(schema)
-    return _compile_scalar(schema)
-
-
-def _compile_scalar(schema: Mapping[str, Any]) -> _BodyCheck:
-    type_name: str | None = schema.get("type")
-    minimum = schema.get("minimum")
-    maximum = schema.get("maximum")
-    enum: list[Any] | None = schema.get("enum")
-    fmt: str | None = schema.get("format") if type_name == "string" else None
-    allow_empty = fmt == "uri" and schema.get("default") == ""
-    expected = _TYPE_NAMES.get(type_name or "", "a value")
-
-    def check_scalar(value: Any, path: _Path, problems: list[Problem]) -> None:
-        if type_name is not None and not _is_type(value, type_name):
-            problems.append(
-                _body_problem(path, f"{_name(path)} must be {expected}, got {_show(value)}.")
-            )
-            return
-        if enum is not None and value not in enum:
-            problems.append(
-                _body_problem(
-                    path, f"{_name(path)} must be {_enum_text(enum)}, got {_show(value)}."
-                )
-            )
-            return
-        if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-            problems.append(
-                _body_problem(
-                    path,
-                    f"{_name(path)} must be {_range_text(minimum, maximum)}, got {_show(value)}.",
-                )
-            )
-            return
-        if fmt is not None and not (allow_empty and value == ""):
-            lacks = _format_error(fmt, value)
-            if lacks is not None:
-                problems.append(
-                    _body_problem(path, f"{_name(path)} must be {lacks}, got {_show(value)}.")
-                )
-
-    return check_scalar
-
-
-def _compile_array(schema: Mapping[str, Any]) -> _BodyCheck:
-    items_schema = schema.get("items")
-    check_item = _compile_body(items_schema) if isinstance(items_schema, dict) else None
-
-    def check_array(value: Any, path: _Path, problems: list[Problem]) -> None:
-        if not isinstance(value, list):
-            problems.append(
-                _body_problem(path, f"{_name(path)} must be an array, got {_show(value)}.")
-            )
-            return
-        if check_item is not None:
-            for index, item in enumerate(value):
-                if item is None:
-                    problems.append(
-                        _body_problem((*path, index), f"{_name((*path, index))} must not be null.")
-                    )
-                else:
-                    check_item(item, (*path, index), problems)
-
-    return check_array
-
-
-def _describe(schema: Mapping[str, Any]) -> str:
-    enum = schema.get("enum")
-    if enum:
-        return _enum_text(enum)
-    type_name = schema.get("type", "")
-    if type_name == "array":
-        items = schema.get("items") or {}
-        if items.get("format") == "uuid":
-            return "an array of ids"
-        return "an array"
-    return _TYPE_NAMES.get(type_name, "a value")
-
-
-def _compile_one_of(schema: Mapping[str, Any]) -> _BodyCheck:
-    branches = [(b, _compile_body(b)) for b in schema["oneOf"]]
-    expected = " or ".join(_describe(b) for b, _ in branches)
-
-    def check_one_of(value: Any, path: _Path, problems: list[Problem]) -> None:
-        # Branches whose JSON type fits the value; the errors of the only fitting branch are
-        # precise (``/participants/1``), so they are reported as they are.
-        fitting = [c for b, c in branches if "type" not in b or _is_type(value, b["type"])]
-        if len(fitting) == 1:
-            found: list[Problem] = []
-            fitting[0](value, path, found)
-            here = _pointer(path)
-            for problem in found:
-                if problem.pointer == here:
-                    problem = attrs.evolve(
-                        problem, detail=f"{_name(path)} must be {expected}, got {_show(value)}."
-                    )
-                problems.append(problem)
-            return
-        passing = 0
-        for candidate in fitting:
-            failed: list[Problem] = []
-            candidate(value, path, failed)
-            passing += not failed
-        if passing != 1:
-            problems.append(
-                _body_problem(path, f"{_name(path)} must be {expected}, got {_show(value)}.")
-            )
-
-    return check_one_of
-
-
-def _nullable(name: str, schema: Mapping[str, Any], clearable: frozenset[str]) -> bool:
-    return (
-        name in clearable
-        or schema.get("nullable") is True
-        or ("default" in schema and schema["default"] is None)
-    )
-
-
-def _compile_object(schema: Mapping[str, Any], clearable: frozenset[str]) -> _BodyCheck:
-    properties: dict[str, Mapping[str, Any]] = dict(schema.get("properties") or {})
-    fields: dict[str, tuple[_BodyCheck, bool]] = {
-        name: (_compile_body(prop), _nullable(name, prop, clearable))
-        for name, prop in properties.items()
-    }
-    required: tuple[str, ...] = tuple(schema.get("required") or ())
-    extra_schema = schema.get("additionalProperties")
-    check_extra = _compile_body(extra_schema) if isinstance(extra_schema, dict) else None
-
-    def check_object(value: Any, path: _Path, problems: list[Problem]) -> None:
-        if not isinstance(value, dict):
-            what = (
-                f"{_name(path)} must be a JSON object"
-                if path
-                else "The request body must be a JSON object"
-            )
-            problems.append(_body_problem(path, f"{what}, got {_json_type(value)}."))
-            return
-        for name in required:
-            if name not in value:
-                sub = (*path, name)
-                problems.append(
-                    Problem(
-                        CODE_MISSING_REQUIRED,
-                        TITLE_MISSING_REQUIRED,
-                        f"{_name(sub)} is required.",
-                        pointer=_pointer(sub),
-                    )
-                )
-        for name, item in value.items():
-            field = fields.get(name)
-            if field is None:
-                if check_extra is not None:
-                    sub = (*path, name)
-                    if item is None:
-                        problems.append(_body_problem(sub, f"{_name(sub)} must not be null."))
-                    else:
-                        check_extra(item, sub, problems)
-                continue
-            check_field, nullable = field
-            if item is None:
-                if not nullable:
-                    sub = (*path, name)
-                    problems.append(_body_problem(sub, f"{_name(sub)} must not be null."))
-                continue
-            check_field(item, (*path, name), problems)
-
-    return check_object
-
-
-def _check_resolution(body: dict[str, Any], problems: list[Problem]) -> None:
-    value = body.get("resolution")
-    if not isinstance(value, str):
-        return  # absent, null or already reported as not a string
-    path: _Path = ("resolution",)
-    match = _RESOLUTION_RE.match(value)
-    if match is None:
-        problems.append(
-            _body_problem(
-                path,
-                f"resolution must be WIDTHxHEIGHT in pixels, such as 1280x720, got {_show(value)}.",
-            )
-        )
-        return
-    width, height = int(match[1]), int(match[2])
-    for side, size in (("width", width), ("height", height)):
-        if not MIN_RESOLUTION_SIDE <= size <= MAX_RESOLUTION_SIDE:
-            problems.append(
-                _body_problem(
-                    path,
-                    f"The resolution {side} must be between {MIN_RESOLUTION_SIDE} and "
-                    f"{MAX_RESOLUTION_SIDE} pixels, got {size}.",
-                )
-            )
-            return
-    if width * height > MAX_RESOLUTION_PIXELS:
-        problems.append(
-            _body_problem(
-                path,
-                f"resolution must be at most {MAX_RESOLUTION_PIXELS} pixels in all (1920x1080), "
-                f"got {value} ({width * height}).",
-            )
-        )
-
-
-def _composition_extras() -> Callable[[dict[str, Any], list[Problem]], None]:
-    formats: list[Any] = list(
-        _contract.component_schema("RoomComposition")["properties"]["format"]["enum"]
-    )
-
-    def check_composition(body: dict[str, Any], problems: list[Problem]) -> None:
-        _check_resolution(body, problems)
-        value = body.get("format")
-        if isinstance(value, str) and value not in formats:
-            problems.append(
-                _body_problem(
-                    ("format",), f"format must be {_enum_text(formats)}, got {_show(value)}."
-                )
-            )
-
-    return check_composition
-
-
-_EXTRA_BODY_RULES: Final[
-    Mapping[str, Callable[[], Callable[[dict[str, Any], list[Problem]], None]]]
-] = {
-    "CreateRoomComposition": _composition_extras,
+_FORMATS: Final[Mapping[str, Callable[[str], str | None]]] = {
+    "uuid": _lacks_uuid,
+    "date": _lacks_date,
+    "uri": _lacks_url,
+    "resolution": _lacks_resolution,
+    "video-source": _lacks_video_source,
+}
+_FORMAT_CODES: Final = {
+    "uri": ErrorCode.INVALID_URL,
+    "uuid": ErrorCode.INVALID_ID,
+    "video-source": ErrorCode.INVALID_ID,
 }
 
 
-# --------------------------------------------------------------------------- query parsing
+def _format(validator: Any, fmt: str, instance: Any, schema: Mapping[str, Any]) -> Iterator[Any]:
+    check = _FORMATS.get(fmt)
+    if check is None or not isinstance(instance, str):
+        return
+    if instance == "" and schema.get("default") == "":
+        return  # the contract's own default: "no URL"
+    lacks = check(instance)
+    if lacks is not None:
+        yield ValidationError(lacks)
 
 
-def _query_problem(key: str, detail: str) -> Problem:
-    return Problem(CODE_INVALID_VALUE, TITLE_INVALID_VALUE, detail, parameter=key)
+def _required(validator: Any, required: list[str], instance: Any, _: Any) -> Iterator[Any]:
+    if isinstance(instance, dict):
+        for name in required:
+            if name not in instance:  # pointed at the missing member, not at its parent
+                yield ValidationError(f"{name} is required", path=[name])
 
 
-def _compile_query_scalar(schema: Mapping[str, Any]) -> _QueryParse:
-    type_name = schema.get("type", "string")
-    minimum = schema.get("minimum")
-    maximum = schema.get("maximum")
-    enum: list[Any] | None = schema.get("enum")
-    fmt: str | None = schema.get("format")
-
-    if type_name == "integer":
-
-        def parse_int(raw: str, key: str, problems: list[Problem]) -> Any:
-            if _INT_RE.match(raw) is None:
-                problems.append(
-                    _query_problem(key, f"{key} must be a base-10 integer, got {_show(raw)}.")
-                )
-                return _INVALID
-            if len(raw.lstrip("-").lstrip("0")) > _MAX_INT_DIGITS:
-                # Beyond any bound of the contract (and int() refuses 4300+ digits anyway).
-                bounds = (
-                    _range_text(minimum, maximum)
-                    if minimum is not None or maximum is not None
-                    else f"an integer of at most {_MAX_INT_DIGITS} digits"
-                )
-                problems.append(_query_problem(key, f"{key} must be {bounds}, got {_show(raw)}."))
-                return _INVALID
-            value = int(raw)
-            if (minimum is not None and value < minimum) or (
-                maximum is not None and value > maximum
-            ):
-                problems.append(
-                    _query_problem(
-                        key, f"{key} must be {_range_text(minimum, maximum)}, got {value}."
-                    )
-                )
-                return _INVALID
-            return value
-
-        return parse_int
-
-    if type_name == "boolean":
-
-        def parse_bool(raw: str, key: str, problems: list[Problem]) -> Any:
-            if raw == "true":
-                return True
-            if raw == "false":
-                return False
-            problems.append(_query_problem(key, f"{key} must be true or false, got {_show(raw)}."))
-            return _INVALID
-
-        return parse_bool
-
-    def parse_str(raw: str, key: str, problems: list[Problem]) -> Any:
-        if enum is not None and raw not in enum:
-            problems.append(
-                _query_problem(key, f"{key} must be {_enum_text(enum)}, got {_show(raw)}.")
-            )
-            return _INVALID
-        if fmt is not None:
-            lacks = _format_error(fmt, raw)
-            if lacks is not None:
-                problems.append(_query_problem(key, f"{key} must be {lacks}, got {_show(raw)}."))
-                return _INVALID
-            if fmt == "date":
-                return date.fromisoformat(raw)
-        return raw
-
-    return parse_str
+# jsonschema's own messages show the instance's repr, which a deeply nested value cannot
+# afford: these keywords say only what failed (the details are written by ``_problems``).
 
 
-@attrs.frozen
-class _QueryEntry:
-    path: tuple[str, ...]
-    parse: _QueryParse
+def _type(validator: Any, types: Any, instance: Any, _: Any) -> Iterator[Any]:
+    if not any(
+        validator.is_type(instance, t) for t in (types if isinstance(types, list) else [types])
+    ):
+        yield ValidationError("wrong type")
 
 
-def _leaves(
-    schema: Mapping[str, Any], prefix: tuple[str, ...]
-) -> list[tuple[tuple[str, ...], Mapping[str, Any]]]:
-    if schema.get("type") == "object" or "properties" in schema:
-        found: list[tuple[tuple[str, ...], Mapping[str, Any]]] = []
-        for name, prop in (schema.get("properties") or {}).items():
-            found.extend(_leaves(prop, (*prefix, name)))
-        return found
-    return [(prefix, schema)]
+def _enum(validator: Any, options: list[Any], instance: Any, _: Any) -> Iterator[Any]:
+    if not any(type(option) is type(instance) and option == instance for option in options):
+        yield ValidationError("not an option")
 
 
-def _raw_key(path: tuple[str, ...]) -> str:
-    return path[0] + "".join(f"[{p}]" for p in path[1:])
+def _one_of(validator: Any, branches: list[Any], instance: Any, _: Any) -> Iterator[Any]:
+    found = [list(validator.descend(instance, b, schema_path=i)) for i, b in enumerate(branches)]
+    if sum(not errors for errors in found) != 1:
+        yield ValidationError(
+            "not exactly one branch", context=[e for errors in found for e in errors]
+        )
 
 
-def _summarize(keys: list[str]) -> str:
-    """``filter[a], filter[d][eq|gte|lte]``: the known keys, compactly."""
-    if not keys:
-        return "none"
+def _max_properties(validator: Any, limit: int, instance: Any, _: Any) -> Iterator[Any]:
+    if isinstance(instance, dict) and len(instance) > limit:
+        yield ValidationError("too many members")
+
+
+_Validator: Any = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
+    jsonschema.Draft202012Validator,
+    {
+        "format": _format,
+        "required": _required,
+        "type": _type,
+        "enum": _enum,
+        "oneOf": _one_of,
+        "maxProperties": _max_properties,
+    },
+)
+
+
+# -- the contract's rules in words, added to its schemas -----------------------------------
+
+
+def _allow_null(schema: dict[str, Any]) -> None:
+    kind = schema.get("type")
+    if isinstance(kind, str):
+        schema["type"] = [kind, "null"]
+
+
+def _described(node: Any) -> Any:
+    """A copy of ``node`` with the rules that descriptions state in words: ``video_layout``
+    "limited to 2 regions", whose ``video_sources`` "can be \"*\"", and a composition's
+    ``resolution`` "between 16 and 1280 [...] should not exceed 1280 * 720"."""
+    if isinstance(node, list):
+        return [_described(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _described(value) for key, value in node.items()}
+    properties = node.get("properties") or {}
+    if "video_layout" in properties:
+        properties["video_layout"]["maxProperties"] = MAX_VIDEO_REGIONS
+    if "video_sources" in properties:
+        properties["video_sources"]["items"]["format"] = "video-source"
+    if "resolution" in properties:
+        properties["resolution"]["format"] = "resolution"
+    return node
+
+
+def _contract_rules(operation: _contract.Operation) -> dict[str, Any]:
+    """The operation's body schema with the rules its descriptions state."""
+    schema: dict[str, Any] = _described(operation.body_schema or {})
+    properties: dict[str, Any] = schema.get("properties", {})
+    for prop in properties.values():
+        default = prop.get("default", "")
+        if ("default" in prop and default is None) or (
+            operation.method == "PATCH" and default in ("", None)
+        ):
+            _allow_null(prop)
+    if operation.operation_id == "CreateRoomComposition":  # the formats a composition has
+        composition = _contract.component_schema("RoomComposition")["properties"]
+        properties["format"]["enum"] = list(composition["format"]["enum"])
+    return schema
+
+
+def _nullable_optionals(node: Any) -> Any:
+    """``node`` with every optional property also accepting ``null``: the API sends ``null``
+    for a field without a value (``download_url`` of a composition still processing)."""
+    if isinstance(node, list):
+        return [_nullable_optionals(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _nullable_optionals(value) for key, value in node.items()}
+    required = set(node.get("required", ()))
+    for name, prop in (node.get("properties") or {}).items():
+        if name not in required:
+            _allow_null(prop)
+    return node
+
+
+# -- from jsonschema errors to problems -----------------------------------------------------
+
+
+def _fits(branch: Mapping[str, Any], value: Any) -> bool:
+    kind = branch.get("type")
+    return kind is None or _Validator.TYPE_CHECKER.is_type(value, kind)
+
+
+def _problems(error: Any, where: Callable[[_Path], tuple[str, Problem]]) -> Iterator[Problem]:
+    """The problems one jsonschema ``ValidationError`` stands for (a ``oneOf`` may stand for
+    several)."""
+    path: _Path = tuple(error.absolute_path)
+    name, template = where(path)
+    keyword, value, schema = error.validator, error.instance, error.schema
+    code = ErrorCode.BAD_REQUEST
+    if value is None and (path or template.parameter) and keyword in ("type", "oneOf"):
+        detail = f"{name} must not be null."
+    elif keyword == "oneOf":
+        expected = " or ".join(_describe(branch) for branch in error.validator_value)
+        fitting = [i for i, branch in enumerate(error.validator_value) if _fits(branch, value)]
+        inner = [e for e in error.context or () if e.schema_path and e.schema_path[0] in fitting]
+        if len(fitting) == 1 and inner:
+            for sub in inner:
+                for problem in _problems(sub, where):
+                    if (
+                        problem.pointer == template.pointer
+                        and problem.parameter == template.parameter
+                    ):
+                        problem = attrs.evolve(
+                            problem, detail=f"{name} must be {expected}, got {_show(value)}."
+                        )
+                    yield problem
+            return
+        detail = f"{name} must be {expected}, got {_show(value)}."
+    elif keyword == "required":
+        code, detail = ErrorCode.MISSING_REQUIRED_PARAMETER, f"{name} is required."
+    elif keyword == "type":
+        kind = error.validator_value
+        kind = kind[0] if isinstance(kind, list) else kind
+        if kind == "object":
+            what = f"{name} must be" if path or template.parameter else "The request body must be"
+            detail = f"{what} a JSON object, got {_json_type(value)}."
+        else:
+            detail = f"{name} must be {_TYPE_NAMES.get(kind, kind)}, got {_show(value)}."
+    elif keyword in ("minimum", "maximum"):
+        bounds = _range_text(schema.get("minimum"), schema.get("maximum"))
+        detail = f"{name} must be {bounds}, got {_show(value)}."
+    elif keyword == "enum":
+        detail = f"{name} must be {_enum_text(error.validator_value)}, got {_show(value)}."
+    elif keyword == "format":
+        code = _FORMAT_CODES.get(error.validator_value, code)
+        detail = f"{name} must be {error.message}, got {_show(value)}."
+    elif keyword == "maxProperties":
+        detail = f"{name} must have at most {error.validator_value} entries, got {len(value)}."
+    else:
+        detail = f"{name}: {error.message}."
+    yield attrs.evolve(template, code=code, detail=detail)
+
+
+def _collect(
+    errors: Iterable[ValidationError],
+    where: Callable[[_Path], tuple[str, Problem]],
+    position: Callable[[ValidationError], tuple[int, ...]],
+) -> list[Problem]:
+    """The problems of ``errors`` in document order, one per location: a value of the wrong
+    type is not also reported as out of its enum or range."""
+    ranked = sorted(
+        errors, key=lambda e: (position(e), len(e.absolute_path), e.validator != "type")
+    )
+    problems: dict[tuple[str | None, str | None], Problem] = {}
+    for error in ranked:
+        for problem in _problems(error, where):
+            problems.setdefault((problem.pointer, problem.parameter), problem)
+    return list(problems.values())
+
+
+def _sort_key(document: Any, path: Iterable[str | int]) -> tuple[int, ...]:
+    """Where ``path`` is in ``document``, in document order (missing members first)."""
+    key: list[int] = []
+    node = document
+    for part in path:
+        if isinstance(node, dict):
+            key.append(list(node).index(part) if part in node else -1)
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            key.append(part)
+            node = node[part]
+        else:
+            key.append(-1)
+    return tuple(key)
+
+
+def _normalized(schema: Mapping[str, Any], value: Any) -> Any:
+    """A valid ``value`` with the whole floats of integer fields as ``int`` (``38.0`` -> 38)."""
+    kind = schema.get("type")
+    if isinstance(value, float) and "integer" in (kind if isinstance(kind, list) else [kind]):
+        return int(value)
+    if isinstance(value, dict):
+        props, extra = schema.get("properties") or {}, schema.get("additionalProperties")
+        return {
+            k: _normalized(props.get(k) or (extra if isinstance(extra, dict) else {}), v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        fitting = [b for b in schema.get("oneOf", ()) if _fits(b, value)]
+        items = (fitting[0] if fitting else schema).get("items")
+        return [_normalized(items if isinstance(items, dict) else {}, v) for v in value]
+    return value
+
+
+# -- operations -----------------------------------------------------------------------------
+
+
+def _leaf_keys(schema: Mapping[str, Any], path: _Path) -> Iterator[str]:
+    if schema.get("type") == "object":
+        for member, sub in (schema.get("properties") or {}).items():
+            yield from _leaf_keys(sub, (*path, member))
+    else:
+        yield _query_key(path)
+
+
+def _summary(keys: Iterable[str]) -> str:
+    """``filter[a], filter[d][eq|gte|lte]``: the known filters, compactly."""
     groups: dict[str, list[str]] = {}
     for key in keys:
         head, sep, tail = key.partition("][")
-        if sep:
-            groups.setdefault(head + "]", []).append(tail.rstrip("]"))
-        else:
-            groups.setdefault(key, [])
-    return ", ".join(head + (f"[{'|'.join(ops)}]" if ops else "") for head, ops in groups.items())
-
-
-def _defaults(schema: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        name: prop["default"]
-        for name, prop in (schema.get("properties") or {}).items()
-        if "default" in prop and not isinstance(prop["default"], dict | list)
-    }
-
-
-# --------------------------------------------------------------------------- operations
-
-
-@attrs.frozen
-class _OperationChecker:
-    operation_id: str
-    entries: Mapping[str, _QueryEntry]
-    defaults: Mapping[str, Mapping[str, Any]]
-    strict_prefixes: tuple[str, ...]
-    known_filters: str
-    required_query: tuple[str, ...]
-    body_check: _BodyCheck | None
-    body_required_fields: bool
-    extra_body: Callable[[dict[str, Any], list[Problem]], None] | None
-
-    def check(
-        self, path: Mapping[str, str] | None, query: Mapping[str, str] | None, body: Any
-    ) -> Checked:
-        problems: list[Problem] = []
-        parsed: dict[str, Any] = {name: dict(values) for name, values in self.defaults.items()}
-        if query:
-            self._parse_query(query, parsed, problems)
-        checked_body: dict[str, Any] = {}
-        if self.body_check is not None:
-            if body is NO_BODY:
-                if self.body_required_fields:
-                    self.body_check({}, (), problems)
-            else:
-                self.body_check(body, (), problems)
-                if isinstance(body, dict):
-                    checked_body = body
-                    if self.extra_body is not None:
-                        self.extra_body(body, problems)
-        if problems:
-            raise ValidationFailed(problems)
-        return Checked(path=dict(path) if path else {}, query=parsed, body=checked_body)
-
-    def _parse_query(
-        self, query: Mapping[str, str], parsed: dict[str, Any], problems: list[Problem]
-    ) -> None:
-        seen: set[str] = set()
-        for key, raw in query.items():
-            entry = self.entries.get(key)
-            if entry is None:
-                if key.startswith(self.strict_prefixes) or key in _STRICT_DEEP_PARAMS:
-                    problems.append(
-                        Problem(
-                            CODE_UNKNOWN_PARAMETER,
-                            TITLE_UNKNOWN_PARAMETER,
-                            f"{key} is not a filter of {self.operation_id}; "
-                            f"known filters: {self.known_filters}.",
-                            parameter=key,
-                        )
-                    )
-                continue
-            if key in seen:
-                problems.append(_query_problem(key, f"{key} must be given at most once."))
-                continue
-            seen.add(key)
-            value = entry.parse(raw if isinstance(raw, str) else str(raw), key, problems)
-            if value is _INVALID:
-                continue
-            target = parsed
-            for part in entry.path[:-1]:
-                target = target.setdefault(part, {})
-            target[entry.path[-1]] = value
-        for key in self.required_query:
-            if key not in seen:
-                problems.append(
-                    Problem(
-                        CODE_MISSING_REQUIRED,
-                        TITLE_MISSING_REQUIRED,
-                        f"{key} is required.",
-                        parameter=key,
-                    )
-                )
-
-
-def _build(operation_id: str) -> _OperationChecker:
-    op = _contract.operation(operation_id)
-    entries: dict[str, _QueryEntry] = {}
-    defaults: dict[str, dict[str, Any]] = {}
-    required_query: list[str] = []
-    filter_keys: list[str] = []
-    for param in op.parameters:
-        if param.get("in") != "query":
-            continue
-        name: str = param["name"]
-        schema: Mapping[str, Any] = param.get("schema") or {}
-        deep = param.get("style") == "deepObject" or schema.get("type") == "object"
-        if deep:
-            for leaf_path, leaf_schema in _leaves(schema, (name,)):
-                key = _raw_key(leaf_path)
-                entries[key] = _QueryEntry(leaf_path, _compile_query_scalar(leaf_schema))
-                if name in _STRICT_DEEP_PARAMS:
-                    filter_keys.append(key)
-            found = _defaults(schema)
-            if found:
-                defaults[name] = found
-        else:
-            entries[name] = _QueryEntry((name,), _compile_query_scalar(schema))
-            if param.get("required"):
-                required_query.append(name)
-    body_check: _BodyCheck | None = None
-    body_required_fields = False
-    if op.body_schema is not None:
-        body_check = _compile_body(
-            op.body_schema, clearable=_CLEARABLE.get(operation_id, frozenset())
-        )
-        body_required_fields = bool(op.body_schema.get("required"))
-    extra = _EXTRA_BODY_RULES.get(operation_id)
-    return _OperationChecker(
-        operation_id=operation_id,
-        entries=entries,
-        defaults=defaults,
-        strict_prefixes=tuple(f"{p}[" for p in sorted(_STRICT_DEEP_PARAMS)),
-        known_filters=_summarize(filter_keys),
-        required_query=tuple(required_query),
-        body_check=body_check,
-        body_required_fields=body_required_fields,
-        extra_body=extra() if extra is not None else None,
+        groups.setdefault(head + "]" if sep else key, []).extend([tail.rstrip("]")] if sep else [])
+    return (
+        ", ".join(h + (f"[{'|'.join(ops)}]" if ops else "") for h, ops in groups.items()) or "none"
     )
 
 
-_CHECKERS: dict[str, _OperationChecker] = {}
+class _Operation:
+    """The compiled checks of one operation."""
+
+    def __init__(self, operation: _contract.Operation) -> None:
+        self.id = operation.operation_id
+        self.params: dict[str, Mapping[str, Any]] = {}
+        self.defaults: dict[str, dict[str, Any]] = {}
+        required: list[str] = []
+        for param in operation.parameters:
+            if param.get("in") != "query":
+                continue
+            schema = param.get("schema") or {}
+            self.params[param["name"]] = schema
+            if param.get("required"):
+                required.append(param["name"])
+            defaults = {
+                k: v["default"]
+                for k, v in (schema.get("properties") or {}).items()
+                if "default" in v
+            }
+            if defaults:
+                self.defaults[param["name"]] = defaults
+        query_schema = {"type": "object", "properties": self.params, "required": required}
+        self.query_validator = _Validator(query_schema)
+        filters = self.params.get(_FILTER)
+        self.filters = _summary(_leaf_keys(filters, (_FILTER,))) if filters else "none"
+        self.body_schema = _contract_rules(operation) if operation.body_schema else None
+        self.body_validator = _Validator(self.body_schema) if self.body_schema else None
+        self.body_required = bool((self.body_schema or {}).get("required"))
+        self._queries: dict[tuple[Any, bool], tuple[dict[str, Any], list[str]]] = {}
+
+    def check(
+        self,
+        path: Mapping[str, str] | None,
+        query: Mapping[str, str] | None,
+        body: Any,
+        strict: bool,
+    ) -> Checked:
+        problems: list[Problem] = []
+        # Decoded queries are remembered: a client asks for the same pages again and again.
+        items = tuple((key, str(raw)) for key, raw in query.items()) if query else ()
+        known = self._queries.get((items, strict))
+        if known is None:
+            known = self._query(items, problems, strict)
+            if not problems:
+                if len(self._queries) >= _QUERY_CACHE_SIZE:
+                    self._queries.clear()
+                self._queries[items, strict] = known
+        parsed, ignored = known
+        for key in ignored:
+            logger.warning(
+                "emulator: ignored %s, not a filter of %s (known: %s)", key, self.id, self.filters
+            )
+        checked_body: dict[str, Any] = {}
+        if self.body_validator is not None and self.body_schema is not None:
+            document = {} if body is NO_BODY else body
+            if body is not NO_BODY or self.body_required:
+                errors = self.body_validator.iter_errors(document)
+                problems.extend(
+                    _collect(errors, _body_problem, lambda e: _sort_key(document, e.absolute_path))
+                )
+            if not problems and isinstance(document, dict):
+                checked_body = _normalized(self.body_schema, document)
+        if problems:
+            raise ValidationFailed(problems)
+        return Checked(path=dict(path or {}), query=_copied(parsed), body=checked_body)
+
+    def _query(
+        self, query: tuple[tuple[str, str], ...], problems: list[Problem], strict: bool
+    ) -> tuple[dict[str, Any], list[str]]:
+        """The typed query and the unknown filters it ignored (``problems`` gets the rest)."""
+        decoded: dict[str, Any] = {}
+        keys: dict[_Path, str] = {}
+        seen: set[str] = set()
+        ignored: list[str] = []
+        for key, raw in query:
+            match = _KEY_RE.match(key)
+            if match is None:
+                continue
+            path: _Path = (match[1], *_MEMBER_RE.findall(match[2]))
+            schema = self.params.get(match[1])
+            for member in path[1:] if schema is not None else path:
+                members = (schema or {}).get("properties")
+                if not members or member not in members:
+                    if path[0] == _FILTER and strict:
+                        detail = f"{key} is not a filter of {self.id}; known filters: "
+                        problems.append(
+                            Problem(
+                                ErrorCode.BAD_REQUEST, detail + f"{self.filters}.", parameter=key
+                            )
+                        )
+                    elif path[0] == _FILTER:
+                        ignored.append(key)
+                    break  # other unknown parameters are ignored
+                schema = members[member]
+            else:
+                value, wrong = _decode(schema or {}, raw, key)
+                if key in seen:
+                    wrong = f"{key} must be given at most once."
+                seen.add(key)
+                if wrong is not None:
+                    problems.append(Problem(ErrorCode.BAD_REQUEST, wrong, parameter=key))
+                    continue
+                node: Any = decoded
+                for part in path[:-1]:
+                    node = node.setdefault(part, {})
+                    if not isinstance(node, dict):
+                        break
+                else:
+                    node[path[-1]] = value
+                    keys[path] = key
+        order = {key: i for i, (key, _) in enumerate(query)}
+
+        def where(path: _Path) -> tuple[str, Problem]:
+            key = next((keys[path[:n]] for n in range(len(path), 0, -1) if path[:n] in keys), None)
+            key = key or _query_key(path)
+            return key, Problem(ErrorCode.BAD_REQUEST, "", parameter=key)
+
+        errors = self.query_validator.iter_errors(decoded)
+        problems.extend(
+            _collect(errors, where, lambda e: (order.get(where(tuple(e.absolute_path))[0], -1),))
+        )
+        for name, defaults in self.defaults.items():
+            given = decoded.get(name)
+            decoded[name] = {**defaults, **(given if isinstance(given, dict) else {})}
+        return (decoded if problems else _dates(self.params, decoded)), ignored
+
+
+def _copied(value: dict[str, Any]) -> dict[str, Any]:
+    return {k: _copied(v) if isinstance(v, dict) else v for k, v in value.items()}
+
+
+def _body_problem(path: _Path) -> tuple[str, Problem]:
+    return _name(path), Problem(ErrorCode.BAD_REQUEST, "", pointer=_pointer(path))
+
+
+def _decode(schema: Mapping[str, Any], raw: str, key: str) -> tuple[Any, str | None]:
+    """A query value typed by its schema, or what is wrong with it."""
+    kind = schema.get("type", "string")
+    if kind == "object":
+        return ({} if raw == "" else raw), None  # an empty member is an empty object
+    if kind == "boolean":
+        if raw in ("true", "false"):
+            return raw == "true", None
+        return None, f"{key} must be true or false, got {_show(raw)}."
+    if kind == "integer":
+        if _INT_RE.match(raw) is None:
+            return None, f"{key} must be a base-10 integer, got {_show(raw)}."
+        if len(raw.lstrip("-").lstrip("0")) > _MAX_INT_DIGITS:  # beyond any bound
+            low, high = schema.get("minimum"), schema.get("maximum")
+            bounds = _range_text(low, high) if low is not None or high is not None else "smaller"
+            return None, f"{key} must be {bounds}, got {_show(raw)}."
+        return int(raw), None
+    return raw, None
+
+
+def _dates(params: Mapping[str, Mapping[str, Any]], value: dict[str, Any]) -> dict[str, Any]:
+    """The validated query with ``format: date`` strings as `datetime.date`."""
+    for name, item in value.items():
+        schema = params.get(name) or {}
+        if isinstance(item, dict):
+            _dates(schema.get("properties") or {}, item)
+        elif isinstance(item, str) and schema.get("format") == "date":
+            value[name] = date.fromisoformat(item)
+    return value
+
+
+_OPERATIONS: dict[str, _Operation] = {}
 
 
 def check(
@@ -810,15 +707,58 @@ def check(
     path: Mapping[str, str] | None = None,
     query: Mapping[str, str] | None = None,
     body: Any = NO_BODY,
+    strict: bool = False,
 ) -> Checked:
     """Validate one request of ``operation_id`` against the contract.
 
     ``path`` is the route's match info (passed through), ``query`` the raw query (a mapping
-    or multidict of strings), ``body`` the decoded JSON or `NO_BODY`. Returns the typed
-    inputs; raises `ValidationFailed` listing every problem. An unknown
-    ``operation_id`` is a programming error (`KeyError`).
+    or multidict of strings), ``body`` the decoded JSON or ``NO_BODY``; ``strict`` refuses
+    unknown ``filter[...]`` members. Returns the typed inputs; raises ``ValidationFailed``
+    listing every problem. An unknown ``operation_id`` is a programming error (`KeyError`).
     """
-    checker = _CHECKERS.get(operation_id)
-    if checker is None:
-        checker = _CHECKERS[operation_id] = _build(operation_id)
-    return checker.check(path, query, body)
+    compiled = _OPERATIONS.get(operation_id)
+    if compiled is None:
+        compiled = _OPERATIONS[operation_id] = _Operation(_contract.operation(operation_id))
+    return compiled.check(path, query, body, strict)
+
+
+class ResponseChecker:
+    """Validates the emulator's JSON responses per operation and status (a test aid); records
+    violations as text. Optional fields may be ``null``, as the API sends them."""
+
+    def __init__(self) -> None:
+        self._validators: dict[tuple[str, int], Any] = {}
+        self.violations: list[str] = []
+
+    def check(self, operation_id: str, status: int, body: bytes | None) -> None:
+        """Validate one response; a problem is appended to ``violations``."""
+        where = f"{operation_id} {status}"
+        responses = _contract.operation(operation_id).responses
+        declared = str(status) in responses or f"{str(status)[0]}XX" in responses
+        if status < 400 and not declared:
+            self.violations.append(f"{where}: status not declared by the contract")
+            return
+        if status == 204:
+            if body:
+                self.violations.append(f"{where}: a 204 response must have no body")
+            return
+        try:
+            document = json.loads(body) if body else None
+        except ValueError:
+            self.violations.append(f"{where}: the body is not JSON")
+            return
+        schema = _contract.response_schema(operation_id, status) if declared else None
+        if schema is None and status >= 400:
+            schema = _contract.component_schema("video_Errors")
+            if not isinstance(document, dict) or not document.get("errors"):
+                self.violations.append(f"{where}: an error response needs an errors list")
+                return
+        if schema is None:
+            return
+        validator = self._validators.get((operation_id, status))
+        if validator is None:
+            validator = self._validators[operation_id, status] = _Validator(
+                _nullable_optionals(_described(schema))
+            )
+        for error in validator.iter_errors(document):
+            self.violations.append(f"{where}: at {_pointer(error.absolute_path)}: {error.message}")

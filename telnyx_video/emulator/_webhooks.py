@@ -1,71 +1,66 @@
-"""Webhook delivery: signed like Telnyx, in order per room, to loopback hosts only."""
+"""Webhook delivery as Telnyx documents it: signed, retried with backoff, then the failover URL.
+
+Each event goes to its URL up to ``ATTEMPTS_PER_URL`` times, waiting the retry delays between
+attempts on the emulator's clock (so [`advance()`][telnyx_video.emulator.Emulator.advance]
+fires due retries), then to its failover URL the same way. Only a 2xx answered within the
+timeout counts as delivered. Events of one room go out one at a time, in order (unless the
+``webhook_reorder`` fault swaps two); only loopback URLs are ever contacted.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import base64
-import ipaddress
 import json
 import logging
 import time
 from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 import aiohttp
+import attrs
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from telnyx_video._converter import format_datetime
-from telnyx_video.emulator._state import Event
+from telnyx_video.emulator._faults import Faults
+from telnyx_video.emulator._loopback import is_loopback_url
+from telnyx_video.emulator._records import WebhookTarget
+from telnyx_video.webhooks._events import VideoEvent, WebhookMeta, event_document
+from telnyx_video.webhooks._verify import SIGNATURE_HEADER, TIMESTAMP_HEADER
 
 __all__ = [
-    "DEFAULT_WEBHOOK_LOG_SIZE",
+    "ATTEMPTS_PER_URL",
     "DEFAULT_WEBHOOK_TIMEOUT",
+    "Outgoing",
     "WebhookDelivery",
     "WebhookDispatcher",
-    "is_loopback_url",
 ]
 
 logger = logging.getLogger("telnyx_video.emulator")
 
-#: Delivery timeout (seconds) when the room sets no ``webhook_timeout_secs`` (or 0).
-DEFAULT_WEBHOOK_TIMEOUT = 10.0
-#: How many delivery records the log keeps by default (the oldest go first).
-DEFAULT_WEBHOOK_LOG_SIZE = 10_000
+#: Attempts per URL before giving up on it (then the failover URL gets as many).
+ATTEMPTS_PER_URL = 3
+#: Delivery timeout (seconds) when the resource sets no ``webhook_timeout_secs`` (null or 0).
+DEFAULT_WEBHOOK_TIMEOUT = 2.0
 #: How much of a receiver's answer is read (the rest is dropped with the connection).
 _MAX_ANSWER_BYTES = 64 * 1024
 #: How many delivery records a timeout message lists.
 _SHOWN_ON_TIMEOUT = 20
+_DUMPS = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
-def is_loopback_url(url: str) -> bool:
-    """Whether ``url`` is http(s) to localhost, 127.0.0.0/8 or ::1."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-    except ValueError:
-        return False
-    if parts.scheme not in ("http", "https") or not host:
-        return False
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+@attrs.frozen
+class Outgoing:
+    """An event waiting for delivery, where it goes, and the room whose queue it joins."""
+
+    event: VideoEvent
+    target: WebhookTarget
+    key: str
 
 
-async def _drain(response: aiohttp.ClientResponse, limit: int) -> None:
-    """Read the answer to its end, or ``limit`` bytes of it (then the connection is dropped)."""
-    left = limit
-    while left > 0 and (chunk := await response.content.read(left)):
-        left -= len(chunk)
-
-
-@dataclass(slots=True, frozen=True, kw_only=True)
+@attrs.frozen(kw_only=True)
 class WebhookDelivery:
     """One delivery attempt of a webhook event, as recorded in the delivery log."""
 
@@ -73,13 +68,16 @@ class WebhookDelivery:
     event_type: str
     url: str
     attempt: int
+    """Counts every attempt of the event, across its URL and failover URL (``meta.attempt``)."""
     outcome: str
-    """``"delivered"`` (2xx), ``"failed"`` (other status, error or timeout) or ``"skipped"``
-    (not a loopback URL: the emulator never connects elsewhere)."""
+    """``"delivered"`` (2xx within the timeout), ``"failed"`` (other status, error or timeout)
+    or ``"skipped"`` (not a loopback URL: the emulator never connects elsewhere)."""
     status: int | None = None
     error: str | None = None
     body: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = attrs.Factory(dict)
+    duplicate: bool = False
+    """Whether this was a deliberate second delivery (the ``webhook_duplicate_rate`` fault)."""
 
     @property
     def payload(self) -> Any:
@@ -88,17 +86,14 @@ class WebhookDelivery:
 
     def to_json(self) -> dict[str, Any]:
         """The record as JSON, as ``GET /_emulator/webhooks`` lists it."""
-        return {
-            "event_id": self.event_id,
-            "event_type": self.event_type,
-            "url": self.url,
-            "attempt": self.attempt,
-            "outcome": self.outcome,
-            "status": self.status,
-            "error": self.error,
-            "body": self.body.decode(),
-            "headers": self.headers,
-        }
+        return {**attrs.asdict(self, recurse=False), "body": self.body.decode()}
+
+
+async def _drain(response: aiohttp.ClientResponse, limit: int) -> None:
+    """Read the answer to its end, or ``limit`` bytes of it (then the connection is dropped)."""
+    left = limit
+    while left > 0 and (chunk := await response.content.read(left)):
+        left -= len(chunk)
 
 
 @dataclass(slots=True, frozen=True)
@@ -112,22 +107,29 @@ class _Entry:
 
 
 class WebhookDispatcher:
-    """Queues events per key and delivers them one at a time per key, in order.
+    """Queues events per key (room) and delivers them one at a time per key, in order.
 
-    Each key (room) with pending events has its own worker task, which ends when its queue
-    runs dry, so a receiver that never answers delays only its own room (each attempt is
-    bounded by the room's ``webhook_timeout_secs``). Once closed, the dispatcher drops new
-    events until `open()` is called again.
-
-    The delivery log keeps the latest ``log_size`` records; `wait_for()` counts every
-    record since the start (or the last `reset()`), evicted ones included.
+    Each key with pending events has its own worker task, which ends when its queue runs dry,
+    so a receiver that never answers delays only its own room. ``wait(seconds)`` waits on the
+    emulator's clock (retry backoff). Once closed, the dispatcher drops new events until
+    ``open()`` is called again. The log keeps the latest ``log_size`` records; ``wait_for()``
+    counts every record since the start (or the last ``discard()``).
     """
 
     def __init__(
-        self, key: Ed25519PrivateKey | None = None, *, log_size: int = DEFAULT_WEBHOOK_LOG_SIZE
+        self,
+        *,
+        faults: Faults,
+        wait: Callable[[float], Awaitable[None]],
+        retry_delays: tuple[float, ...],
+        log_size: int,
+        key: Ed25519PrivateKey | None = None,
     ) -> None:
         self._key = key if key is not None else Ed25519PrivateKey.generate()
-        self._queues: dict[str, deque[Event]] = {}
+        self._faults = faults
+        self._wait = wait
+        self._delays = retry_delays
+        self._queues: dict[str, deque[Outgoing]] = {}
         self._workers: dict[str, asyncio.Task[None]] = {}
         self._session: aiohttp.ClientSession | None = None
         self._log: deque[_Entry] = deque(maxlen=log_size)
@@ -135,7 +137,6 @@ class WebhookDispatcher:
         self._totals: dict[str, int] = {}
         self._changed = asyncio.Condition()
         self._closed = False
-        self.on_record: Callable[[WebhookDelivery], None] | None = None
 
     @property
     def public_key(self) -> str:
@@ -148,43 +149,29 @@ class WebhookDispatcher:
         """A copy of the delivery log (the latest ``log_size`` records), oldest first."""
         return [entry.record for entry in self._log]
 
-    @property
-    def log_size(self) -> int:
-        """How many records the delivery log keeps."""
-        maxlen = self._log.maxlen
-        assert maxlen is not None
-        return maxlen
-
     def count(self, outcome: str | None = None) -> int:
         """How many records with ``outcome`` (any when ``None``) were logged since the start
         or the last reset, including those the log no longer holds."""
         return self._total if outcome is None else self._totals.get(outcome, 0)
 
-    @property
-    def pending(self) -> int:
-        """How many events wait for delivery (not counting attempts in flight)."""
-        return sum(len(queue) for queue in self._queues.values())
-
-    def submit(self, event: Event) -> None:
-        """Queue an event; a room without a webhook URL gets nothing, nor does anyone once
-        the dispatcher is closed."""
-        if self._closed or (not event.url and not event.failover_url):
+    def submit(self, item: Outgoing) -> None:
+        """Queue an event; nothing is sent once the dispatcher is closed."""
+        if self._closed:
             return
-        key = event.key
-        queue = self._queues.get(key)
+        queue = self._queues.get(item.key)
         if queue is None:
-            queue = self._queues[key] = deque()
-            self._workers[key] = asyncio.create_task(
-                self._work(key, queue), name=f"telnyx-emulator-webhooks-{key}"
+            queue = self._queues[item.key] = deque()
+            self._workers[item.key] = asyncio.create_task(
+                self._work(item.key, queue), name=f"telnyx-emulator-webhooks-{item.key}"
             )
-        queue.append(event)
+        queue.append(item)
 
     async def wait_for(
         self, count: int, timeout: float, outcome: str | None
     ) -> list[WebhookDelivery]:
         """Wait until ``count`` records with ``outcome`` (any when ``None``) were logged since
         the start or the last reset, and return the first ``count`` of them that the log still
-        holds (all of them unless more than ``log_size`` records came since)."""
+        holds."""
         async with self._changed:
             try:
                 await asyncio.wait_for(
@@ -194,13 +181,13 @@ class WebhookDispatcher:
                 shown = [
                     (e.record.event_type, e.record.outcome, e.record.status, e.record.error)
                     for e in self._log
-                ]
-                more = self._total - len(shown[-_SHOWN_ON_TIMEOUT:])
+                ][-_SHOWN_ON_TIMEOUT:]
+                more = self._total - len(shown)
                 raise TimeoutError(
                     f"waited {timeout} s for {count} webhook deliveries"
                     f"{f' with outcome {outcome!r}' if outcome else ''}, "
                     f"got {self.count(outcome)}: "
-                    f"{shown[-_SHOWN_ON_TIMEOUT:]}{f' (and {more} earlier)' if more > 0 else ''}"
+                    f"{shown}{f' (and {more} earlier)' if more > 0 else ''}"
                 ) from None
             if outcome is None:
                 return [e.record for e in self._log if e.rank <= count]
@@ -210,15 +197,9 @@ class WebhookDispatcher:
                 if e.record.outcome == outcome and e.outcome_rank <= count
             ]
 
-    async def reset(self) -> None:
-        """Drop queued deliveries and the log, and restart the counts; deliveries in flight
-        are cancelled (and waited for)."""
-        await self.stopped(self.discard())
-
     def discard(self) -> list[asyncio.Task[None]]:
-        """The synchronous part of `reset()`: forget queued deliveries, the log and the
-        counts at once, and cancel the workers, which are returned to be awaited with
-        `stopped()`. Events submitted afterwards start new workers."""
+        """Forget queued deliveries, the log and the counts at once, and cancel the workers,
+        which are returned to be awaited with ``stopped()``."""
         workers = self._cancel_workers()
         self._log.clear()
         self._total = 0
@@ -226,7 +207,7 @@ class WebhookDispatcher:
         return workers
 
     async def stopped(self, workers: list[asyncio.Task[None]]) -> None:
-        """Wait for cancelled workers (from `discard()`) to finish."""
+        """Wait for cancelled workers (from ``discard()``) to finish."""
         for task in workers:
             try:
                 await task
@@ -235,20 +216,17 @@ class WebhookDispatcher:
                     raise
 
     def open(self) -> None:
-        """Accept events again after `close()`."""
+        """Accept events again after ``close()``."""
         self._closed = False
 
     async def close(self) -> None:
         """Drop pending deliveries, cancel those in flight and close the HTTP session."""
         self._closed = True
-        await self._stop_workers()
+        while self._workers:  # events submitted meanwhile start new workers: stop those too
+            await self.stopped(self._cancel_workers())
         session, self._session = self._session, None
         if session is not None:
             await session.close()
-
-    async def _stop_workers(self) -> None:
-        while self._workers:  # events submitted meanwhile start new workers: stop those too
-            await self.stopped(self._cancel_workers())
 
     def _cancel_workers(self) -> list[asyncio.Task[None]]:
         workers = list(self._workers.values())
@@ -258,59 +236,59 @@ class WebhookDispatcher:
             task.cancel()
         return workers
 
-    async def _work(self, key: str, queue: deque[Event]) -> None:
+    async def _work(self, key: str, queue: deque[Outgoing]) -> None:
         try:
             while queue:
-                event = queue.popleft()
+                if len(queue) > 1 and self._faults.swap_webhooks():
+                    queue[0], queue[1] = queue[1], queue[0]
+                item = queue.popleft()
                 try:
-                    await self._deliver(event)
+                    await self._deliver(item)
                 except Exception:  # a bug must not stop later deliveries
-                    logger.exception("webhook delivery of %s failed unexpectedly", event.event_type)
+                    logger.exception(
+                        "webhook delivery of %s failed unexpectedly", item.event.event_type
+                    )
         finally:
             # No await between the empty check and this: a new event starts a new worker.
             if self._queues.get(key) is queue:
                 del self._queues[key]
                 del self._workers[key]
 
-    async def _deliver(self, event: Event) -> None:
-        timeout = float(event.timeout_secs or 0) or DEFAULT_WEBHOOK_TIMEOUT
+    async def _deliver(self, item: Outgoing) -> None:
+        target = item.target
+        timeout = float(target.timeout_secs or 0) or DEFAULT_WEBHOOK_TIMEOUT
         attempt = 0
-        for url in (event.url, event.failover_url):
+        for url in (target.url, target.failover_url):
             if not url:
                 continue
-            attempt += 1
-            record = await self._attempt(event, url, attempt, timeout)
-            await self._record(record)
-            if record.outcome == "delivered":
-                return
-
-    def _envelope(self, event: Event, url: str, attempt: int) -> bytes:
-        document = {
-            "data": {
-                "record_type": "event",
-                "id": event.id,
-                "event_type": event.event_type,
-                "occurred_at": format_datetime(event.occurred_at),
-                "payload": event.payload,
-            },
-            "meta": {"attempt": attempt, "delivered_to": url},
-        }
-        return json.dumps(document, separators=(",", ":")).encode()
+            for retry in range(ATTEMPTS_PER_URL):
+                if retry:
+                    await self._wait(self._delays[retry - 1])
+                attempt += 1
+                record = await self._attempt(item.event, url, attempt, timeout)
+                await self._record(record)
+                if record.outcome == "delivered":
+                    if self._faults.duplicate_webhook():
+                        again = await self._attempt(item.event, url, attempt, timeout)
+                        await self._record(attrs.evolve(again, duplicate=True))
+                    return
+                if record.outcome == "skipped":
+                    break  # never contacted: retrying changes nothing
 
     def sign(self, body: bytes, timestamp: str) -> str:
         """Base64 Ed25519 signature of ``"{timestamp}|{body}"``."""
-        signature = self._key.sign(timestamp.encode() + b"|" + body)
-        return base64.b64encode(signature).decode("ascii")
+        return base64.b64encode(self._key.sign(timestamp.encode() + b"|" + body)).decode("ascii")
 
     async def _attempt(
-        self, event: Event, url: str, attempt: int, timeout: float
+        self, event: VideoEvent, url: str, attempt: int, timeout: float
     ) -> WebhookDelivery:
-        body = self._envelope(event, url, attempt)
+        meta = WebhookMeta(attempt=attempt, delivered_to=url)
+        body = _DUMPS(event_document(attrs.evolve(event, meta=meta))).encode()
         timestamp = str(int(time.time()))
         headers = {
             "content-type": "application/json",
-            "telnyx-timestamp": timestamp,
-            "telnyx-signature-ed25519": self.sign(body, timestamp),
+            TIMESTAMP_HEADER: timestamp,
+            SIGNATURE_HEADER: self.sign(body, timestamp),
         }
 
         def record(
@@ -347,14 +325,11 @@ class WebhookDispatcher:
             return record("failed", error=f"timed out after {timeout} s")
         except (aiohttp.ClientError, OSError) as exc:
             return record("failed", error=f"{type(exc).__name__}: {exc}")
-        outcome = "delivered" if 200 <= status < 300 else "failed"
-        return record(outcome, status=status)
+        return record("delivered" if 200 <= status < 300 else "failed", status=status)
 
     async def _record(self, record: WebhookDelivery) -> None:
         self._total += 1
         outcome_rank = self._totals[record.outcome] = self._totals.get(record.outcome, 0) + 1
         self._log.append(_Entry(self._total, outcome_rank, record))
-        if self.on_record is not None:
-            self.on_record(record)
         async with self._changed:
             self._changed.notify_all()

@@ -36,6 +36,7 @@ __all__ = [
     "VideoEvent",
     "WebhookEvent",
     "WebhookMeta",
+    "event_document",
     "parse_event",
 ]
 
@@ -334,3 +335,19 @@ def parse_event(body: Body | Mapping[str, Any]) -> VideoEvent:
             problems = f"{type(exc).__name__}: {exc}"
         raise _invalid(f"the {event_type} event does not match {name}: {problems}") from exc
     return event
+
+
+def event_document(event: WebhookEvent) -> dict[str, Any]:
+    """The delivery envelope of ``event`` as JSON, the inverse of
+    [`parse_event()`][telnyx_video.webhooks.parse_event]: ``{"data": <event>, "meta": {...}}``
+    (``meta`` only when the event has one), serialized by the SDK's converter.
+    """
+    data = converter.unstructure(attrs.evolve(event, meta=None))
+    data.pop("meta", None)
+    data["event_type"] = event.event_type
+    if isinstance(event, UnknownEvent):
+        data["payload"] = dict(event.payload)
+    document: dict[str, Any] = {"data": data}
+    if event.meta is not None:
+        document["meta"] = converter.unstructure(event.meta)
+    return document

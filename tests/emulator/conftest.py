@@ -18,8 +18,10 @@ _NOT_APP_KEY = "error::aiohttp.web_exceptions.NotAppKeyWarning"
 
 @pytest.fixture
 async def emu() -> AsyncIterator[Emulator]:
-    """An emulator on a frozen clock that checks its own responses against the contract."""
-    async with Emulator(api_key=API_KEY, clock=Clock(START), check_responses=True) as emulator:
+    """A strict emulator on a frozen clock that checks its own responses against the contract."""
+    async with Emulator(
+        api_key=API_KEY, clock=Clock(START), check_responses=True, strict=True
+    ) as emulator:
         yield emulator
         assert emulator.response_violations == []
 

@@ -18,11 +18,14 @@ import jsonschema
 import pytest
 
 from telnyx_video.emulator import Emulator, _contract
-from telnyx_video.emulator._validation import (
-    CODE_INVALID_VALUE,
-    CODE_MISSING_REQUIRED,
-    CODE_UNKNOWN_PARAMETER,
-)
+from telnyx_video.errors import ErrorCode
+
+CODE_INVALID_VALUE = ErrorCode.BAD_REQUEST.value
+CODE_MISSING_REQUIRED = ErrorCode.MISSING_REQUIRED_PARAMETER.value
+CODE_INVALID_URL = ErrorCode.INVALID_URL.value
+CODE_INVALID_ID = ErrorCode.INVALID_ID.value
+#: Unknown filters are refused in strict mode (on in these tests), as invalid values.
+CODE_UNKNOWN_PARAMETER = ErrorCode.BAD_REQUEST.value
 
 ERRORS_SCHEMA = _contract.component_schema("video_Errors")
 UUID = "7b61621f-62e0-4aad-ab11-9fd19e272e73"
@@ -42,8 +45,8 @@ class World:
 
 @pytest.fixture
 async def emu() -> AsyncIterator[Emulator]:
-    """An emulator that also checks its own responses against the contract."""
-    async with Emulator(api_key="test-key", check_responses=True) as emulator:
+    """A strict emulator that also checks its own responses against the contract."""
+    async with Emulator(api_key="test-key", check_responses=True, strict=True) as emulator:
         yield emulator
         assert emulator.response_violations == []
 
@@ -154,13 +157,13 @@ BODY_CASES: list[Any] = [
         "POST",
         "/rooms",
         {"webhook_event_url": "example.com"},
-        [(CODE_INVALID_VALUE, "/webhook_event_url")],
+        [(CODE_INVALID_URL, "/webhook_event_url")],
     ),
     (
         "POST",
         "/rooms",
         {"webhook_event_failover_url": "/hooks"},
-        [(CODE_INVALID_VALUE, "/webhook_event_failover_url")],
+        [(CODE_INVALID_URL, "/webhook_event_failover_url")],
     ),
     (
         "POST",
@@ -221,7 +224,7 @@ BODY_CASES: list[Any] = [
         "PATCH",
         "/rooms/{room}",
         {"webhook_event_url": "nowhere"},
-        [(CODE_INVALID_VALUE, "/webhook_event_url")],
+        [(CODE_INVALID_URL, "/webhook_event_url")],
     ),
     (
         "PATCH",
@@ -299,7 +302,7 @@ BODY_CASES: list[Any] = [
         {"session_id": "{session}", "format": "webm"},
         [(CODE_INVALID_VALUE, "/format")],
     ),
-    ("POST", "/room_compositions", {"session_id": "nope"}, [(CODE_INVALID_VALUE, "/session_id")]),
+    ("POST", "/room_compositions", {"session_id": "nope"}, [(CODE_INVALID_ID, "/session_id")]),
     (
         "POST",
         "/room_compositions",
@@ -313,7 +316,7 @@ BODY_CASES: list[Any] = [
             "session_id": "{session}",
             "video_layout": {"main": {"video_sources": ["{participant}", "x"]}},
         },
-        [(CODE_INVALID_VALUE, "/video_layout/main/video_sources/1")],
+        [(CODE_INVALID_ID, "/video_layout/main/video_sources/1")],
     ),
     (
         "POST",
@@ -325,7 +328,7 @@ BODY_CASES: list[Any] = [
         "POST",
         "/room_compositions",
         {"session_id": "{session}", "webhook_event_url": "ftp:"},
-        [(CODE_INVALID_VALUE, "/webhook_event_url")],
+        [(CODE_INVALID_URL, "/webhook_event_url")],
     ),
 ]
 
@@ -338,7 +341,7 @@ for _action in ("kick", "mute", "unmute"):
             "POST",
             _path,
             {"participants": ["{participant}", "x"]},
-            [(CODE_INVALID_VALUE, "/participants/1")],
+            [(CODE_INVALID_ID, "/participants/1")],
         ),
         (
             "POST",
@@ -371,7 +374,8 @@ QUERY_CASES: list[Any] = [
         "GET",
         "/rooms",
         {"filter[date_created_at]": "2026-01-01", "page[size]": "0"},
-        [(CODE_UNKNOWN_PARAMETER, "filter[date_created_at]"), (CODE_INVALID_VALUE, "page[size]")],
+        # a known member given a value instead of members: not an object
+        [(CODE_INVALID_VALUE, "filter[date_created_at]"), (CODE_INVALID_VALUE, "page[size]")],
     ),
     ("GET", "/rooms/{room}", {"include_sessions": "1"}, [(CODE_INVALID_VALUE, "include_sessions")]),
     (
@@ -415,7 +419,7 @@ QUERY_CASES: list[Any] = [
         "GET",
         "/room_recordings",
         {"filter[session_id]": "nope"},
-        [(CODE_INVALID_VALUE, "filter[session_id]")],
+        [(CODE_INVALID_ID, "filter[session_id]")],
     ),
     (
         "GET",
@@ -440,7 +444,7 @@ QUERY_CASES: list[Any] = [
         "DELETE",
         "/room_recordings",
         {"filter[room_id]": "room"},
-        [(CODE_INVALID_VALUE, "filter[room_id]")],
+        [(CODE_INVALID_ID, "filter[room_id]")],
     ),
     (
         "DELETE",
@@ -448,7 +452,7 @@ QUERY_CASES: list[Any] = [
         {"filter[date_started_at][gte]": "2026-1-1"},
         [(CODE_INVALID_VALUE, "filter[date_started_at][gte]")],
     ),
-    ("DELETE", "/room_recordings", {"filter": "all"}, [(CODE_UNKNOWN_PARAMETER, "filter")]),
+    ("DELETE", "/room_recordings", {"filter": "all"}, [(CODE_INVALID_VALUE, "filter")]),
 ]
 
 

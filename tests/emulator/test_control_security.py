@@ -165,9 +165,10 @@ def test_emulator_thread_passes_the_control_token() -> None:
         emu.advance(1)  # the blocking methods call the emulator directly
 
 
+@pytest.mark.parametrize("entry", [["telnyx_video", "emulator"], ["telnyx_video.emulator"]])
 @pytest.mark.parametrize("source", ["flag", "env"])
-def test_cli_control_token(source: str) -> None:
-    args = [sys.executable, "-m", "telnyx_video.emulator", "--api-key", "cli-key"]
+def test_cli_control_token(source: str, entry: list[str]) -> None:
+    args = [sys.executable, "-m", *entry, "--port", "0", "--api-key", "cli-key"]
     env = dict(os.environ)
     env.pop("TELNYX_EMULATOR_CONTROL_TOKEN", None)
     if source == "flag":

@@ -40,10 +40,13 @@ async def test_unknown_route_and_method(
 ) -> None:
     async with http.get(emu.base_url + "/nothing_here", headers=auth) as resp:
         assert resp.status == 404
-        assert (await resp.json())["errors"][0]["title"] == "Route not found"
+        (error,) = (await resp.json())["errors"]
+        assert (error["code"], error["title"]) == ("10005", "Resource not found")
+        assert error["detail"] == "No such route in the Video API."
     async with http.put(emu.base_url + "/rooms", headers=auth) as resp:
         assert resp.status == 405
-        assert (await resp.json())["errors"][0]["code"] == "10008"
+        assert (await resp.json())["errors"][0]["code"] == "10015"
+        assert "GET" in resp.headers["Allow"]
 
 
 @pytest.mark.parametrize("room_id", [str(uuid.uuid4()), "not-a-uuid", "%2E%2E", "a%7Bb%7D"])
@@ -82,10 +85,11 @@ async def test_malformed_json_and_content_type(
     json_headers = {**auth, "Content-Type": "application/json"}
     async with http.post(emu.base_url + "/rooms", data=b"{nope", headers=json_headers) as resp:
         assert resp.status == 400
-        assert (await resp.json())["errors"][0]["code"] == "10003"
+        assert (await resp.json())["errors"][0]["code"] == "10023"
     text_headers = {**auth, "Content-Type": "text/plain"}
     async with http.post(emu.base_url + "/rooms", data=b"{}", headers=text_headers) as resp:
         assert resp.status == 415
+        assert (await resp.json())["errors"][0]["code"] == "10014"
     async with http.get(emu.base_url + "/rooms", headers=auth) as resp:
         assert (await resp.json())["meta"]["total_results"] == 0  # nothing was created
 

@@ -49,7 +49,7 @@ async def test_max_participants(emu: Emulator, client: AsyncVideoClient) -> None
     await _join(emu, client, room, "b")
     with pytest.raises(EmulatorError) as info:
         await _join(emu, client, room, "c")
-    assert (info.value.status, info.value.code) == (403, "10019")
+    assert (info.value.status, info.value.code) == (403, "10010")
     await emu.leave(first)
     await _join(emu, client, room, "c")
 
@@ -132,7 +132,9 @@ async def test_recordings(
             assert resp.status == 200
             assert len(await resp.read()) > 0
     assert (await client.room_recordings.list(duration_secs=42)).meta.total_results == 2  # type: ignore[union-attr]
-    assert (await client.room_recordings.list(duration_secs=41)).items == ()
+    # filter[duration_secs] means "at least": the documented "greater or equal"
+    assert (await client.room_recordings.list(duration_secs=41)).meta.total_results == 2  # type: ignore[union-attr]
+    assert (await client.room_recordings.list(duration_secs=43)).items == ()
     await client.room_recordings.delete(done["audio"].id)
     assert await client.room_recordings.delete_many(type="video") == 1
     assert (await client.room_recordings.list()).items == ()

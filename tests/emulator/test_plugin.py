@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
 import subprocess
 import sys
+import typing
+from collections.abc import Iterator
 
 import pytest
 
@@ -11,8 +14,12 @@ pytest_plugins = ["pytester"]
 
 
 def test_fixtures_in_user_tests(pytester: pytest.Pytester) -> None:
+    # what docs/emulator.md tells users to set, so pytest-asyncio warns of nothing
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
     pytester.makepyfile(
         """
+        import urllib.error
+        import urllib.request
         from datetime import UTC, datetime
 
         import pytest
@@ -41,10 +48,46 @@ def test_fixtures_in_user_tests(pytester: pytest.Pytester) -> None:
         def test_sync_client(telnyx_sync_client):
             room = telnyx_sync_client.rooms.create(unique_name="sync")
             assert [r.id for r in telnyx_sync_client.rooms.list()] == [room.id]
+
+        def test_the_emulator_is_strict(telnyx_emulator):
+            # a typo in a filter fails the test instead of matching everything
+            request = urllib.request.Request(
+                telnyx_emulator.base_url + "/rooms?filter%5Bunique_nam%5D=x",
+                headers={"Authorization": "Bearer " + telnyx_emulator.api_key},
+            )
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(request, timeout=10)
+            assert refused.value.code == 422
+            refused.value.close()
         """
     )
-    result = pytester.runpytest_subprocess("-p", "asyncio", "-W", "error::ResourceWarning")
-    result.assert_outcomes(passed=4)
+    result = pytester.runpytest_subprocess(
+        "-p", "asyncio", "-W", "error::ResourceWarning", "-W", "error::DeprecationWarning"
+    )
+    result.assert_outcomes(passed=5)
+
+
+def test_fixtures_are_typed() -> None:
+    """Users' type checkers see the real classes, not ``Any``."""
+    from telnyx_video import AsyncVideoClient, VideoClient, pytest_plugin
+    from telnyx_video.emulator import EmulatorThread
+
+    names = {
+        "EmulatorThread": EmulatorThread,
+        "VideoClient": VideoClient,
+        "AsyncVideoClient": AsyncVideoClient,
+    }
+
+    def returns(fixture: object) -> object:
+        function = getattr(fixture, "__wrapped__", getattr(fixture, "_fixture_function", fixture))
+        return typing.get_type_hints(function, vars(pytest_plugin), names)["return"]
+
+    assert returns(pytest_plugin.telnyx_emulator) is EmulatorThread
+    assert returns(pytest_plugin.telnyx_emulator_server) == Iterator[EmulatorThread]
+    assert returns(pytest_plugin.telnyx_sync_client) == Iterator[VideoClient]
+    source = inspect.getsource(pytest_plugin)
+    assert "AsyncIterator[AsyncVideoClient]" in source
+    assert "Any" not in source
 
 
 def test_plugin_import_is_light() -> None:

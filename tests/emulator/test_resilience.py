@@ -203,7 +203,7 @@ async def test_hostile_json_is_a_400_and_changes_nothing(
 ) -> None:
     async with http.post(emu.base_url + "/rooms", data=raw, headers=AUTH | JSON) as resp:
         assert resp.status == 400
-        assert (await resp.json())["errors"][0]["code"] == "10003"
+        assert (await resp.json())["errors"][0]["code"] == "10023"
     async with http.post(emu.root_url + "/_emulator/clock/advance", data=raw, headers=JSON) as resp:
         assert resp.status == 400
     async with http.get(emu.base_url + "/rooms", headers=AUTH) as resp:
@@ -272,7 +272,7 @@ async def test_nonsense_fault_settings_are_refused(
     url = emu.root_url + "/_emulator/faults"
     async with http.post(url, json=settings) as resp:
         assert resp.status == 422
-        assert (await resp.json())["errors"][0]["code"] == "10016"
+        assert (await resp.json())["errors"][0]["code"] == "10015"
     async with http.get(url) as resp:
         assert (await resp.json())["data"]["config"] == before.to_json()
     with pytest.raises((TypeError, ValueError)):

@@ -16,9 +16,9 @@ import pytest
 
 from telnyx_video import AsyncVideoClient
 from telnyx_video.emulator import Clock, Emulator, EmulatorError
-from telnyx_video.emulator._app import MAX_JSON_DEPTH
+from telnyx_video.emulator._http import MAX_JSON_DEPTH
+from telnyx_video.emulator._settings import DEFAULT_WEBHOOK_LOG_SIZE, Settings
 from telnyx_video.emulator._validation import ValidationFailed, check
-from telnyx_video.emulator._webhooks import DEFAULT_WEBHOOK_LOG_SIZE, WebhookDispatcher
 from telnyx_video.errors import APIStatusError
 
 from .support import API_KEY, START, Receiver
@@ -152,9 +152,19 @@ async def test_recordings_of_a_deleted_room_still_report_completion(
 
 
 async def test_recording_completion_falls_back_to_the_captured_failover_url(
-    emu: Emulator, client: AsyncVideoClient, receiver: Receiver
+    receiver: Receiver,
 ) -> None:
     receiver.statuses["/primary"] = 500
+    async with (
+        Emulator(api_key=API_KEY, clock=Clock(START), webhook_retry_delays=(0, 0)) as emu,
+        AsyncVideoClient(api_key=emu.api_key, base_url=emu.base_url) as client,
+    ):
+        await _fall_back_after_deletion(emu, client, receiver)
+
+
+async def _fall_back_after_deletion(
+    emu: Emulator, client: AsyncVideoClient, receiver: Receiver
+) -> None:
     room = await client.rooms.create(
         enable_recording=True,
         webhook_event_url=receiver.url("/primary"),
@@ -167,7 +177,8 @@ async def test_recording_completion_falls_back_to_the_captured_failover_url(
     deliveries = await emu.wait_for_webhooks(8)
     completed = [d for d in deliveries if d.event_type == "video.room.recording.completed"]
     assert [d.url for d in completed] == [receiver.url("/failover")] * 2
-    assert [d.payload["meta"]["attempt"] for d in completed] == [2, 2]
+    # 3 attempts on the primary URL, then the failover URL: the 4th attempt
+    assert [d.payload["meta"]["attempt"] for d in completed] == [4, 4]
 
 
 # -- hostile tokens ------------------------------------------------------------------------
@@ -450,8 +461,7 @@ async def test_waiting_counts_from_the_reset_not_the_retained_window(
 
 
 def test_the_default_log_size_is_ten_thousand() -> None:
-    dispatcher = WebhookDispatcher()
-    assert dispatcher.log_size == DEFAULT_WEBHOOK_LOG_SIZE == 10_000
+    assert Settings().webhook_log_size == DEFAULT_WEBHOOK_LOG_SIZE == 10_000
 
 
 @pytest.mark.parametrize("size", [0, -1, 1.5, True, "10"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import signal
 import subprocess
@@ -23,7 +24,7 @@ def _get(url: str, key: str | None = None) -> tuple[int, dict[str, object]]:
 
 def test_cli_serves_until_interrupted() -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "telnyx_video.emulator", "--api-key", "cli-key"],
+        [sys.executable, "-m", "telnyx_video.emulator", "--port", "0", "--api-key", "cli-key"],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -79,3 +80,52 @@ def test_emulator_thread_blocking_api() -> None:
         _ = emu.base_url
     with pytest.raises(OSError):
         _get(root + "/_emulator/clock")
+
+
+def test_one_command_line_for_both_entry_points() -> None:
+    """``telnyx-video emulator`` and ``python -m telnyx_video.emulator`` share one parser:
+    the same flags, the same defaults."""
+    from telnyx_video.cli import build_parser
+    from telnyx_video.emulator._cli import DEFAULT_API_KEY, DEFAULT_PORT, add_arguments
+
+    argv = ["--host", "::1", "--port", "0", "--api-key", "k", "--control-token", "t", "--strict"]
+    own = argparse.ArgumentParser()
+    add_arguments(own)
+    mine = vars(own.parse_args(argv))
+    theirs = vars(build_parser().parse_args(["emulator", *argv]))
+    assert mine.items() <= theirs.items()
+    assert mine == {
+        "emulator_host": "::1",
+        "emulator_port": 0,
+        "emulator_api_key": "k",
+        "emulator_control_token": "t",
+        "emulator_strict": True,
+    }
+    defaults = vars(build_parser().parse_args(["emulator"]))
+    assert (defaults["emulator_port"], defaults["emulator_api_key"]) == (8787, "test-key")
+    assert (DEFAULT_PORT, DEFAULT_API_KEY) == (8787, "test-key")
+    assert defaults["emulator_strict"] is False  # strict mode is opt-in on the command line
+
+
+@pytest.mark.parametrize("entry", [["telnyx_video", "emulator"], ["telnyx_video.emulator"]])
+def test_binding_beyond_loopback_warns(entry: list[str]) -> None:
+    # 192.0.2.1 (TEST-NET-1) is no address of this machine: the bind fails, after the warning.
+    result = subprocess.run(
+        [sys.executable, "-m", *entry, "--host", "192.0.2.1", "--port", "0"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert "warning: serving on 192.0.2.1, not loopback" in result.stderr
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_the_command_line_loads_the_emulator_only_to_run_it() -> None:
+    code = (
+        "import sys, telnyx_video.cli as cli; cli.build_parser(); "
+        "print(sorted(m for m in ('jsonschema', 'aiohttp.web', 'telnyx_video.emulator._emulator')"
+        " if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -205,16 +205,17 @@ def _optional_hook(tp: Any, conv: cattrs.Converter) -> Any:
 # cattrs' own generated function (``make_dict_structure_fn``) calls one hook per field and
 # then the model's frozen ``__init__``, whose ``object.__setattr__`` per field is most of the
 # cost (2.3 of 3.3 us per Room). The compiled function checks the usual JSON types inline,
-# calls the same hooks for everything else (and for any value the inline check does not
-# accept, so the hook decides), and fills the slots directly: what ``__init__`` would do for
-# a model without converters, validators or init hooks, which is the only kind compiled.
+# parses timestamps inline, calls the same hooks for everything else (and for any value the
+# inline code does not take, so that the hook decides), and fills the slots directly: what
+# ``__init__`` does for a model without converters, validators or init hooks, the only kind
+# compiled.
 
-#: Inline checks of values that the strict scalar hooks return unchanged (``{v}``: the value).
+#: Inline checks of values that these strict hooks return unchanged.
 _INLINE_CHECKS: Final[dict[Callable[[Any, type], Any], str]] = {
-    _structure_str: "type({v}) is str",
-    _structure_int: "type({v}) is int",
-    _structure_float: "type({v}) is float",
-    _structure_bool: "{v} is True or {v} is False",
+    _structure_str: "type(v) is str",
+    _structure_int: "type(v) is int",
+    _structure_float: "type(v) is float",
+    _structure_bool: "v is True or v is False",
 }
 
 _MISSING: Final = object()
@@ -249,34 +250,53 @@ def _compilable(cls: Any) -> bool:
     )
 
 
-def _check_of(tp: Any, conv: cattrs.Converter) -> str | None:
-    """The inline check for values of ``tp`` that need no hook, or ``None``."""
+def _conversion(name: str, tp: Any, conv: cattrs.Converter) -> list[str]:
+    """Source lines turning the JSON value ``v`` of field ``name`` into ``f_<name>``."""
+    target, hook = f"f_{name}", f"h_{name}(v, t_{name})"
     inner = _optional(tp)
-    if inner is not None:
-        check = _INLINE_CHECKS.get(conv.get_structure_hook(inner))
-        return None if check is None else f"{{v}} is None or {check}"
-    return _INLINE_CHECKS.get(conv.get_structure_hook(tp))
+    kind = conv.get_structure_hook(tp if inner is None else inner)
+    check = _INLINE_CHECKS.get(kind)
+    if check is not None:
+        check = check if inner is None else f"v is None or {check}"
+        return [f"{target} = v if {check} else {hook}"]
+    if kind is not _structure_datetime:
+        return [f"{target} = {hook}"]
+    parse = [
+        f"try: {target} = fromisoformat(v)",
+        f"except (TypeError, ValueError): {target} = {hook}",
+        "else:",
+        f"  if {target}.tzinfo is None: {target} = {hook}",
+    ]
+    if inner is None:
+        return parse
+    return [f"if v is None: {target} = None", "else:", *(f"  {line}" for line in parse)]
 
 
 def compile_structure_fn(cls: type[T], conv: cattrs.Converter) -> Callable[[Any, Any], T]:
     """Generate the structure function of the attrs class ``cls`` from its fields.
 
-    For each field, in order: take ``o[name]`` (or, for a field with a default, keep the
-    default when the key is absent), pass it through the field's hook from ``conv`` unless an
-    inline type check shows the hook would return it unchanged, then store it in its slot.
-    For ``Room``, the generated source starts::
+    For each field, in order: take ``o[name]`` (for a field with a default, keep the default
+    when the key is absent) and pass it through the field's hook from ``conv``, unless an
+    inline type check shows the hook would return it unchanged or it is a timestamp that
+    ``datetime.fromisoformat`` parses to an aware datetime; then fill the slots. For ``Room``,
+    the generated source reads::
 
         def structure_Room(o, _=None):
-          f_id = o['id']
-          if not (type(f_id) is str): f_id = h_id(f_id, t_id)
-          f_created_at = h_created_at(o['created_at'], t_created_at)
+          v = o['id']
+          f_id = v if type(v) is str else h_id(v, t_id)
+          v = o['created_at']
+          try: f_created_at = fromisoformat(v)
+          except (TypeError, ValueError): f_created_at = h_created_at(v, t_created_at)
           ...
-          f_unique_name = o.get('unique_name', missing)
-          if f_unique_name is missing: f_unique_name = d_unique_name
-          elif not (f_unique_name is None or type(f_unique_name) is str): ...
+          v = o.get('unique_name', missing)
+          if v is missing: f_unique_name = d_unique_name
+          else:
+            f_unique_name = v if v is None or type(v) is str else h_unique_name(v, t_unique_name)
+          ...
           self = new(cls)
           s_id(self, f_id)
           ...
+          return self
 
     Missing keys, non-mappings and rejected values raise; the caller then asks the detailed
     converter for the explanation.
@@ -288,29 +308,27 @@ def compile_structure_fn(cls: type[T], conv: cattrs.Converter) -> Callable[[Any,
     if not _compilable(cls):
         raise TypeError(f"{cls!r} cannot be compiled: it is not a plain slotted attrs class")
     model: Any = attrs.resolve_types(cls)  # type: ignore[type-var]
-    names: dict[str, Any] = {"cls": model, "new": object.__new__, "missing": _MISSING}
+    names: dict[str, Any] = {
+        "cls": model,
+        "new": object.__new__,
+        "missing": _MISSING,
+        "fromisoformat": datetime.fromisoformat,
+    }
     lines = [f"def structure_{cls.__name__}(o, _=None):"]
     stores = []
     for a in attrs.fields(model):
-        n, v = a.name, f"f_{a.name}"
+        n = a.name
         names[f"h_{n}"] = conv.get_structure_hook(a.type)
         names[f"t_{n}"] = a.type
         names[f"s_{n}"] = _slot(cls, n).__set__
-        check = _check_of(a.type, conv)
-        convert = f"{v} = h_{n}({v}, t_{n})"
+        conversion = _conversion(n, a.type, conv)
         if a.default is attrs.NOTHING:
-            if check is None:
-                lines.append(f"  {v} = h_{n}(o[{n!r}], t_{n})")
-            else:
-                lines.append(f"  {v} = o[{n!r}]")
-                lines.append(f"  if not ({check.format(v=v)}): {convert}")
+            lines += [f"  v = o[{n!r}]", *(f"  {line}" for line in conversion)]
         else:
             names[f"d_{n}"] = a.default
-            lines.append(f"  {v} = o.get({n!r}, missing)")
-            lines.append(f"  if {v} is missing: {v} = d_{n}")
-            otherwise = "else" if check is None else f"elif not ({check.format(v=v)})"
-            lines.append(f"  {otherwise}: {convert}")
-        stores.append(f"  s_{n}(self, {v})")
+            lines += [f"  v = o.get({n!r}, missing)", f"  if v is missing: f_{n} = d_{n}"]
+            lines += ["  else:", *(f"    {line}" for line in conversion)]
+        stores.append(f"  s_{n}(self, f_{n})")
     lines += ["  self = new(cls)", *stores, "  return self"]
     source = "\n".join(lines) + "\n"
     filename = f"<telnyx_video structure {cls.__qualname__} #{next(_filenames)}>"

@@ -203,7 +203,8 @@ def test_wrong_types_are_refused_by_the_compiled_function(field: str, value: Any
 def test_the_generated_source_is_readable() -> None:
     source = inspect.getsource(fast_structure_hook(models.Room))
     assert source.startswith("def structure_Room(o, _=None):")
-    assert "if not (type(f_id) is str): f_id = h_id(f_id, t_id)" in source
+    assert "  f_id = v if type(v) is str else h_id(v, t_id)\n" in source
+    assert "  try: f_created_at = fromisoformat(v)\n" in source
 
 
 def test_only_classes_whose_init_just_stores_are_compiled() -> None:

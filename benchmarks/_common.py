@@ -81,7 +81,7 @@ class Settings:
         """``--quick``: proves the runner works; the ratios are too noisy to judge."""
         return cls(
             quick=True,
-            rounds=2,
+            rounds=1,
             concurrency=64,
             retrieve_n=192,
             page20_n=128,

@@ -242,6 +242,7 @@ def _compilable(cls: Any) -> bool:
         return False
     return all(
         a.init
+        and a.type is not None
         and a.converter is None
         and a.validator is None
         and not isinstance(a.default, attrs.Factory)  # type: ignore[arg-type]

@@ -16,6 +16,7 @@ import pytest
 from benchmarks._common import Direction, Row, Worker, median_ratio, server_process, spread
 from benchmarks.contenders import ASYNC_CONTENDERS, SYNC_CONTENDERS
 from benchmarks.run import emulator_figures, summary, verdict
+from benchmarks.scenarios import compare, rate
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -236,3 +237,25 @@ def test_spread_shows_median_min_and_max() -> None:
     assert spread([3.0, 1.0, 2.0], "/s") == "2 /s (1-3)"
     assert spread([0.0021, 0.0019], "ms", 1e3, 1) == "2.0 ms (1.9-2.1)"
     assert spread([5.0], "us") == "5 us"
+
+
+def _sample(ops: int, wall: float, cpu: float) -> dict[str, float]:
+    return {"ops": ops, "wall": wall, "cpu": cpu, "minflt": 0}
+
+
+def test_targets_are_judged_on_the_less_favourable_of_wall_and_cpu() -> None:
+    # A busy machine slowed the reference's wall clock: its CPU time still tells.
+    samples = {"ours": [_sample(100, 1.0, 1.0)], "raw": [_sample(100, 0.96, 0.9)]}
+    at_least = compare(samples, "x", "ours", "raw", figure=rate, text=str,
+                       target=(Direction.AT_LEAST, 0.95))  # fmt: skip
+    assert at_least.status == "MISS"
+    assert at_least.ratio == pytest.approx(0.9)
+    assert "wall 0.96x, CPU 0.90x" in at_least.note
+    info = compare(samples, "x", "ours", "raw", figure=rate, text=str)
+    assert info.ratio == pytest.approx(0.96)
+    # Times: lower is better, and the CPU ratio is not inverted.
+    times = {"ours": [_sample(1, 0.07, 0.09)], "raw": [_sample(1, 1.0, 1.0)]}
+    at_most = compare(times, "t", "ours", "raw", figure=lambda s: s["wall"], text=str,
+                      target=(Direction.AT_MOST, 0.08))  # fmt: skip
+    assert at_most.ratio == pytest.approx(0.09)
+    assert at_most.status == "MISS"

@@ -27,6 +27,8 @@ __all__ = [
     "load_official",
     "load_sync_client",
     "median_ratio",
+    "official_has_aiohttp",
+    "pin",
     "rotations",
     "server_process",
     "spread",

@@ -16,7 +16,7 @@ from typing import Any
 
 from benchmarks._common import Direction, Row, Settings, Worker, median_ratio, rotations, spread
 
-__all__ = ["OFFICIAL_PIN", "measure", "request_rows"]
+__all__ = ["OFFICIAL_PIN", "compare", "measure", "rate", "read_buffer_rows", "request_rows"]
 
 OFFICIAL_PIN = "4.189.0"
 
@@ -46,10 +46,12 @@ def measure(
 
 
 def rate(sample: Sample) -> float:
+    """Operations per second of a sample."""
     return sample["ops"] / sample["wall"]
 
 
 def cpu_per_op(sample: Sample) -> float:
+    """CPU seconds per operation of a sample."""
     return sample["cpu"] / sample["ops"]
 
 

@@ -203,19 +203,20 @@ def latency_rows(workers: dict[str, Worker], settings: Settings) -> list[Row]:
         ),
     ]  # fmt: skip
     if "ours_sync" in samples and "ours" in samples:
-        hops = [
-            (sync["p50"] - plain["p50"]) * 1e6
-            for sync, plain in zip(samples["ours_sync"], samples["ours"], strict=True)
-        ]
+        pairs = list(zip(samples["ours_sync"], samples["ours"], strict=True))
+        hops = [(sync["p50"] - plain["p50"]) * 1e6 for sync, plain in pairs]
+        cpu_hops = [(cpu_per_op(sync) - cpu_per_op(plain)) * 1e6 for sync, plain in pairs]
+        wall_hop, cpu_hop = statistics.median(hops), statistics.median(cpu_hops)
         rows.append(
             Row(
                 benchmark="2. sync facade thread hop: VideoClient p50 - AsyncVideoClient p50",
                 ours=spread(hops, "us"),
                 reference="-",
-                ratio=statistics.median(hops),
+                ratio=max(wall_hop, cpu_hop),  # the less favourable, as for the ratios
                 direction=Direction.AT_MOST,
                 target=40,
                 unit="us",
+                note=f"p50 {wall_hop:,.0f} us, CPU/call {cpu_hop:,.0f} us",
                 key="thread hop",
             )
         )

@@ -1,4 +1,4 @@
-"""Benchmark 4: cold start and memory, each sample in a fresh interpreter.
+"""Benchmark 5: cold start and memory, each sample in a fresh interpreter.
 
 A child process times (``time.perf_counter``) the import and the construction of a client,
 then reports its peak RSS (``ru_maxrss``). Three kinds of child:
@@ -120,8 +120,9 @@ def run_coldstart(settings: Settings, *, base_url: str, official_available: bool
         bodies["official_1req"] = FIRST_REQUEST_BODIES["official_1req"].format(base=base_url)
     times: dict[str, list[float]] = {name: [] for name in bodies}
     rss: dict[str, list[float]] = {name: [] for name in bodies}
-    for body in bodies.values():
-        _sample(body)  # warm the .pyc caches
+    if not settings.quick:
+        for body in bodies.values():
+            _sample(body)  # warm the .pyc caches (a quick run takes what it gets)
     for order in rotations(list(bodies), settings.cold_reps):
         for name in order:
             seconds, peak = _sample(bodies[name])
@@ -138,7 +139,7 @@ def run_coldstart(settings: Settings, *, base_url: str, official_available: bool
     if official_available:
         rows.append(
             Row(
-                benchmark="4. import + client vs import telnyx + AsyncTelnyx",
+                benchmark="5. import + client vs import telnyx + AsyncTelnyx",
                 ours=ms("ours"),
                 reference=ms("official"),
                 ratio=median_ratio(times["ours"], times["official"]),
@@ -148,7 +149,7 @@ def run_coldstart(settings: Settings, *, base_url: str, official_available: bool
         )
     rows.append(
         Row(
-            benchmark=f"4. import + client vs import of deps ({', '.join(deps)})",
+            benchmark=f"5. import + client vs import of deps ({', '.join(deps)})",
             ours=ms("ours"),
             reference=ms("deps"),
             ratio=median_ratio(times["ours"], times["deps"]),
@@ -159,7 +160,7 @@ def run_coldstart(settings: Settings, *, base_url: str, official_available: bool
     if official_available:
         rows.append(
             Row(
-                benchmark="4. peak RSS after import + client vs official",
+                benchmark="5. peak RSS after import + client vs official",
                 ours=mib("ours"),
                 reference=mib("official"),
                 ratio=median_ratio(rss["ours"], rss["official"]),
@@ -169,7 +170,7 @@ def run_coldstart(settings: Settings, *, base_url: str, official_available: bool
         )
     rows.append(
         Row(
-            benchmark="4. peak RSS after import + client vs deps alone",
+            benchmark="5. peak RSS after import + client vs deps alone",
             ours=mib("ours"),
             reference=mib("deps"),
             ratio=median_ratio(rss["ours"], rss["deps"]),
@@ -178,7 +179,7 @@ def run_coldstart(settings: Settings, *, base_url: str, official_available: bool
     if official_available:
         rows.append(
             Row(
-                benchmark="4. import + client + 1 request vs official (time)",
+                benchmark="5. import + client + 1 request vs official (time)",
                 ours=ms("ours_1req"),
                 reference=ms("official_1req"),
                 ratio=median_ratio(times["ours_1req"], times["official_1req"]),
@@ -186,7 +187,7 @@ def run_coldstart(settings: Settings, *, base_url: str, official_available: bool
         )
         rows.append(
             Row(
-                benchmark="4. peak RSS after import + client + 1 request vs official",
+                benchmark="5. peak RSS after import + client + 1 request vs official",
                 ours=mib("ours_1req"),
                 reference=mib("official_1req"),
                 ratio=median_ratio(rss["ours_1req"], rss["official_1req"]),
@@ -195,7 +196,7 @@ def run_coldstart(settings: Settings, *, base_url: str, official_available: bool
     else:
         rows.append(
             Row(
-                benchmark="4. vs import telnyx (time, RSS)",
+                benchmark="5. vs import telnyx (time, RSS)",
                 ours=ms("ours"),
                 reference="not installed",
                 direction=Direction.AT_MOST,

@@ -13,19 +13,36 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks._common import Direction, Row, median_ratio
-from benchmarks.run import verdict
+from benchmarks._common import Direction, Row, Worker, median_ratio, server_process, spread
+from benchmarks.contenders import ASYNC_CONTENDERS, SYNC_CONTENDERS
+from benchmarks.run import emulator_figures, summary, verdict
+from benchmarks.scenarios import compare, rate
 
 ROOT = Path(__file__).resolve().parents[2]
 
 BENCHMARKS = (
-    "1. async retrieve",
-    "2. sync retrieve",
+    "1. retrieve, 64 in flight: ours vs raw aiohttp",
+    "1. retrieve, 64 in flight: raw aiohttp + cattrs vs raw aiohttp",
+    "1. retrieve, 64 in flight: ours vs AsyncTelnyx (httpx)",
+    "1. 20-room page, 64 in flight: ours vs raw aiohttp",
+    "1. 250-room page, 64 in flight: ours vs raw aiohttp",
+    "2. sync retrieve, sequential, p50: VideoClient vs Telnyx",
+    "2. sync facade thread hop",
+    "2. sync retrieve, 16 threads",
     "3. walk",
-    "4. import + client",
-    "4. peak RSS",
-    "5. parse",
+    "4. raw aiohttp 250-room pages, 256 KiB reads",
+    "4. raw aiohttp 250-room pages, 64 KiB reads",
+    "5. import + client",
+    "5. peak RSS",
+    "6. build a 250-room page",
+    "7. emulator",
 )
+
+
+def table(stdout: str) -> dict[str, list[str]]:
+    """The printed table: benchmark name -> its other cells."""
+    rows = [line.split("|")[1:-1] for line in stdout.splitlines() if line.startswith("| ")]
+    return {cells[0].strip(): [c.strip() for c in cells[1:]] for cells in rows[1:]}
 
 
 def test_quick_run_prints_the_table(tmp_path: Path) -> None:
@@ -49,8 +66,13 @@ def test_quick_run_prints_the_table(tmp_path: Path) -> None:
     assert statuses <= {"pass", "MISS", "info", "n/a"}
     measured = [row for row in rows if row["ratio"] is not None]
     assert measured, "no ratio was measured"
-    assert all(row["ratio"] > 0 for row in measured)
+    assert all(row["ratio"] > 0 for row in measured if row["unit"] == "x")
     assert "quick mode" in proc.stdout
+    last = proc.stdout.strip().splitlines()[-1]
+    assert last.startswith("key ratios: retrieve vs raw ")
+    for key in ("page 20 vs raw", "page 250 vs raw", "sync p50 vs Telnyx", "thread hop", "walk"):
+        assert key in last
+    assert "clients on CPU" in proc.stdout or "no pinning" in proc.stdout
 
 
 def test_server_answers_rooms_and_pages() -> None:
@@ -99,7 +121,10 @@ def test_quick_run_without_the_official_sdk_reports_na() -> None:
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "not installed" in proc.stdout
-    assert "1. async retrieve, 64 in flight: vs raw aiohttp" in proc.stdout
+    assert "1. retrieve, 64 in flight: ours vs raw aiohttp" in proc.stdout
+    cells = table(proc.stdout)
+    assert cells["1. retrieve, 64 in flight: ours vs AsyncTelnyx (httpx)"][1] == "not installed"
+    assert cells["1. retrieve, 64 in flight: ours vs raw aiohttp"][2].endswith("x")
 
 
 def _row(ratio: float | None, direction: str = "<=", target: float | None = 0.5) -> Row:
@@ -129,7 +154,7 @@ def test_the_gate_fails_only_a_full_run(capsys: pytest.CaptureFixture[str]) -> N
     assert "1 target(s) missed" in capsys.readouterr().out
     assert verdict([passing, _row(None)], quick=False, official_installed=True) == 0
     assert verdict([passing], quick=False, official_installed=False) == 1
-    assert "telnyx==4.189.0" in capsys.readouterr().out
+    assert "telnyx[aiohttp]==4.189.0" in capsys.readouterr().out
 
 
 def test_median_ratio_is_taken_round_by_round() -> None:
@@ -137,3 +162,100 @@ def test_median_ratio_is_taken_round_by_round() -> None:
     assert median_ratio([1.0, 10.0, 1.1], [2.0, 20.0, 2.0]) == 0.5
     with pytest.raises(ValueError, match="as many"):
         median_ratio([1.0], [1.0, 2.0])
+
+
+def test_workers_measure_every_operation() -> None:
+    # Each contender runs in its own process and answers one JSON line per command.
+    with server_process(rooms=500) as base_url:
+        workers = [Worker(name, base_url) for name in ("raw", "raw_cattrs", "ours", "ours_sync")]
+        try:
+            for worker in workers:
+                worker.wait_ready()
+            raw, by_hand, ours, ours_sync = workers
+            for worker in (raw, by_hand, ours):
+                done = worker.ask(op="retrieve", n=10, concurrency=4)
+                assert done["ops"] == 10
+                assert done["wall"] > 0
+                assert done["cpu"] > 0
+                assert done["minflt"] >= 0
+                assert worker.ask(op="page", size=20, n=3, concurrency=2)["ops"] == 3
+                assert worker.ask(op="walk", size=250, expect=500)["ops"] == 500
+                assert worker.ask(op="latency", n=3)["p50"] > 0
+            assert ours_sync.ask(op="latency", n=3)["ops"] == 3
+            assert ours_sync.ask(op="threads", n=20, threads=4)["ops"] == 20
+            with pytest.raises(RuntimeError, match="ours worker died"):
+                ours.ask(op="walk", size=250, expect=499)  # a walk that comes up short fails
+        finally:
+            for worker in workers:
+                worker.close()
+
+
+def test_every_contender_is_known() -> None:
+    assert set(ASYNC_CONTENDERS).isdisjoint(SYNC_CONTENDERS)
+    assert {"raw", "raw_cattrs", "ours", "official_httpx", "official_aiohttp"} == set(
+        ASYNC_CONTENDERS
+    )
+
+
+def test_emulator_figures_become_rows() -> None:
+    rows = emulator_figures(
+        {
+            "emulator_rps": 900.0,
+            "bare_rps": 1500.0,
+            "ratio": 0.6,
+            "threshold": 0.5,
+            "list_50k_over_1k_ratio": 1.7,
+            "list_50k_over_1k_max": 1.5,
+            "other_ratio": 2.0,
+            "seconds": 10,
+        }
+    )
+    by_name = {row.benchmark: row for row in rows}
+    main = by_name["7. emulator: retrieve, emulator vs bare aiohttp.web"]
+    assert (main.ours, main.reference, main.status) == ("900 /s", "1,500 /s", "pass")
+    listing = by_name["7. emulator: list_50k_over_1k"]
+    assert listing.direction is Direction.AT_MOST
+    assert listing.status == "MISS"
+    assert listing.key == "emulator list_50k_over_1k"
+    assert by_name["7. emulator: other"].status == "info"
+    assert len(rows) == 3
+
+
+def test_summary_lists_the_key_figures() -> None:
+    rows = [
+        Row(benchmark="a", ours="", reference="", ratio=0.9, key="retrieve vs raw",
+            direction=Direction.AT_LEAST, target=0.95),
+        Row(benchmark="b", ours="", reference="", ratio=30.0, unit="us", key="thread hop",
+            direction=Direction.AT_MOST, target=40),
+        Row(benchmark="c", ours="", reference="", ratio=1.0),
+    ]  # fmt: skip
+    assert summary(rows) == "key ratios: retrieve vs raw 0.90x MISS | thread hop 30 us"
+    assert rows[1].target_text == "<= 40 us"
+
+
+def test_spread_shows_median_min_and_max() -> None:
+    assert spread([3.0, 1.0, 2.0], "/s") == "2 /s (1-3)"
+    assert spread([0.0021, 0.0019], "ms", 1e3, 1) == "2.0 ms (1.9-2.1)"
+    assert spread([5.0], "us") == "5 us"
+
+
+def _sample(ops: int, wall: float, cpu: float) -> dict[str, float]:
+    return {"ops": ops, "wall": wall, "cpu": cpu, "minflt": 0}
+
+
+def test_targets_are_judged_on_the_less_favourable_of_wall_and_cpu() -> None:
+    # A busy machine slowed the reference's wall clock: its CPU time still tells.
+    samples = {"ours": [_sample(100, 1.0, 1.0)], "raw": [_sample(100, 0.96, 0.9)]}
+    at_least = compare(samples, "x", "ours", "raw", figure=rate, text=str,
+                       target=(Direction.AT_LEAST, 0.95))  # fmt: skip
+    assert at_least.status == "MISS"
+    assert at_least.ratio == pytest.approx(0.9)
+    assert "wall 0.96x, CPU 0.90x" in at_least.note
+    info = compare(samples, "x", "ours", "raw", figure=rate, text=str)
+    assert info.ratio == pytest.approx(0.96)
+    # Times: lower is better, and the CPU ratio is not inverted.
+    times = {"ours": [_sample(1, 0.07, 0.09)], "raw": [_sample(1, 1.0, 1.0)]}
+    at_most = compare(times, "t", "ours", "raw", figure=lambda s: s["wall"], text=str,
+                      target=(Direction.AT_MOST, 0.08))  # fmt: skip
+    assert at_most.ratio == pytest.approx(0.09)
+    assert at_most.status == "MISS"

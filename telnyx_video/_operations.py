@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -47,13 +48,15 @@ class Operation:
     """The method's name, e.g. ``"list_participants"``."""
     function: Callable[..., Any]
     """The method as defined on the async resource class."""
+    resource_class: type
+    """The async resource class, e.g. ``AsyncRoomSessions``."""
 
 
-def _resource_attribute(function: Callable[..., Any]) -> str:
-    """``AsyncRoomSessions.list`` -> ``"room_sessions"``: resources are named after their
-    client attribute."""
-    class_name = function.__qualname__.split(".")[0].removeprefix("Async")
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", class_name).lower()
+def _operation(operation_id: str, function: Callable[..., Any]) -> Operation:
+    owner = vars(sys.modules[function.__module__])[function.__qualname__.split(".")[0]]
+    # Resources are named after their client attribute: AsyncRoomSessions is room_sessions.
+    resource = re.sub(r"(?<!^)(?=[A-Z])", "_", owner.__name__.removeprefix("Async")).lower()
+    return Operation(operation_id, resource, function.__name__, function, owner)
 
 
 @functools.cache
@@ -61,7 +64,4 @@ def operations() -> tuple[Operation, ...]:
     """Every registered operation, in the order the resource modules define them."""
     import telnyx_video.resources  # noqa: F401 - importing the resources registers them
 
-    return tuple(
-        Operation(operation_id, _resource_attribute(function), function.__name__, function)
-        for operation_id, function in _registered
-    )
+    return tuple(_operation(operation_id, function) for operation_id, function in _registered)

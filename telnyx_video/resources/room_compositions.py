@@ -15,7 +15,10 @@ __all__ = ["AsyncRoomCompositions"]
 
 
 class AsyncRoomCompositions(AsyncResource):
-    """Compose a session's recordings into one video (``/room_compositions``)."""
+    """Compose a session's recordings into one video.
+
+    Its operations are under ``/room_compositions``.
+    """
 
     __slots__ = ()
 
@@ -67,8 +70,8 @@ class AsyncRoomCompositions(AsyncResource):
             session_id: the session whose recordings are composed.
             format: the container format (default ``"mp4"``).
             resolution: ``"WIDTHxHEIGHT"`` in pixels (default ``"1280x720"``).
-            video_layout: region names mapped to regions, e.g.
-                ``{"main": VideoRegion(max_columns=2, max_rows=1)}``.
+            video_layout: the regions the composed video is made of, by name (see
+                [`VideoRegion`][telnyx_video.models.VideoRegion]).
             webhook_event_url: where the composition's events are POSTed.
             webhook_event_failover_url: where events go when the first URL fails.
             webhook_timeout_secs: seconds to wait for the webhook URL (0-30).

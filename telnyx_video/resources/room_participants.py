@@ -13,7 +13,10 @@ __all__ = ["AsyncRoomParticipants"]
 
 
 class AsyncRoomParticipants(AsyncResource):
-    """Inspect participants: who joined which session, and when (``/room_participants``)."""
+    """Inspect participants: who joined which session, and when.
+
+    Its operations are under ``/room_participants``.
+    """
 
     __slots__ = ()
 

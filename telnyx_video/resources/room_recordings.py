@@ -30,7 +30,10 @@ def _deleted_count(response: Response) -> int:
 
 
 class AsyncRoomRecordings(AsyncResource):
-    """List and delete each participant's audio and video recordings (``/room_recordings``)."""
+    """List and delete each participant's audio and video recordings.
+
+    Its operations are under ``/room_recordings``.
+    """
 
     __slots__ = ()
 

@@ -36,7 +36,10 @@ def participants_body(participants: Participants, exclude: Sequence[str] | None)
 
 
 class AsyncRoomSessions(AsyncResource):
-    """Inspect sessions and kick, mute or unmute their participants (``/room_sessions``)."""
+    """Inspect sessions and kick, mute or unmute their participants.
+
+    Its operations are under ``/room_sessions``.
+    """
 
     __slots__ = ()
 

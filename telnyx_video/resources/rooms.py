@@ -71,7 +71,10 @@ def _name_taken(
 
 
 class AsyncRooms(AsyncResource):
-    """Create and manage rooms and their join tokens (``/rooms``)."""
+    """Create and manage rooms and their join tokens.
+
+    Its operations are under ``/rooms``.
+    """
 
     __slots__ = ()
 

@@ -16,6 +16,7 @@ import pytest
 import telnyx_video
 from telnyx_video import AsyncVideoClient
 from telnyx_video._operations import Operation, operations
+from telnyx_video.resources import AsyncRooms
 
 # The emulator ships the contract it validates against: the same file as the shared spec.
 SPEC_PATH = Path(telnyx_video.__file__).parent / "emulator" / "openapi.json"
@@ -104,19 +105,19 @@ def test_a_new_contract_operation_names_the_one_place_it_needs() -> None:
         """Archive a room."""
 
     # A decorated method is all it takes: the registry then matches the contract again.
-    added = Operation("ArchiveRoom", "rooms", "archive", archive)
+    added = Operation("ArchiveRoom", "rooms", "archive", archive, AsyncRooms)
     assert registry_problems(spec, [*operations(), added]) == []
 
 
 def test_a_method_naming_an_unknown_operation_is_reported() -> None:
-    odd = Operation("ArchiveRoom", "rooms", "archive", lambda: None)
+    odd = Operation("ArchiveRoom", "rooms", "archive", lambda: None, AsyncRooms)
     assert registry_problems(SPEC, [*operations(), odd]) == [
         "rooms.archive names 'ArchiveRoom', which the contract lacks"
     ]
 
 
 def test_a_second_method_for_one_operation_is_reported() -> None:
-    twice = Operation("ViewRoom", "rooms", "get", lambda: None)
+    twice = Operation("ViewRoom", "rooms", "get", lambda: None, AsyncRooms)
     assert registry_problems(SPEC, [*operations(), twice]) == [
         "ViewRoom is carried out by 2 methods"
     ]
@@ -126,7 +127,8 @@ def test_each_registered_method_is_reachable_on_the_client_under_its_names() -> 
     client = AsyncVideoClient("k")
     for op in operations():
         resource = getattr(client, op.resource)
-        assert getattr(type(resource), op.method) is op.function, op
+        assert type(resource) is op.resource_class
+        assert getattr(op.resource_class, op.method) is op.function, op
 
 
 @pytest.mark.parametrize(

@@ -198,7 +198,8 @@ async def _run(command: Command, ns: argparse.Namespace, printer: Printer, err: 
         options["max_retries"] = settings["max_retries"]
     args, kwargs = command.call_args(ns)
     async with AsyncVideoClient(settings["api_key"], **options) as client:
-        method = getattr(getattr(client, command.resource), command.method)
+        op = command.operation
+        method = getattr(getattr(client, op.resource), op.method)
         if command.output == "list":
             paginator = method(*args, **kwargs)
             if not ns.all_pages:

@@ -262,7 +262,7 @@ def _option(parameter: inspect.Parameter, hint: Any, help: str) -> Option:
 
 @attrs.frozen
 class Command:
-    """One CLI command: ``telnyx-video <group> <name>`` calling ``client.<resource>.<method>``."""
+    """One CLI command: ``telnyx-video <group> <name>``, calling its operation's method."""
 
     group: str
     name: str
@@ -272,14 +272,6 @@ class Command:
     output: Output
     #: What a listing holds (its table columns), ``None`` for other commands.
     item_type: type | None = None
-
-    @property
-    def resource(self) -> str:
-        return self.operation.resource
-
-    @property
-    def method(self) -> str:
-        return self.operation.method
 
     @property
     def noun(self) -> str:

@@ -25,10 +25,10 @@ def parse(*argv: str) -> tuple[Command, list[object], dict[str, object]]:
 @pytest.mark.parametrize("cmd", commands(), ids=lambda c: f"{c.group}-{c.name}")
 async def test_every_command_maps_onto_a_client_method(cmd: Command) -> None:
     async with AsyncVideoClient("k", base_url="http://127.0.0.1:9/v2") as client:
-        method = getattr(getattr(client, cmd.resource), cmd.method)
+        method = getattr(getattr(client, cmd.operation.resource), cmd.operation.method)
     parameters = inspect.signature(method).parameters
     for option in cmd.options:
-        assert option.name in parameters, f"{cmd.method} has no parameter {option.name}"
+        assert option.name in parameters, f"{cmd.operation.method} has no parameter {option.name}"
         expected = (
             inspect.Parameter.POSITIONAL_OR_KEYWORD
             if option.kind == "positional"
@@ -57,7 +57,7 @@ def test_every_option_has_help_from_its_method_docstring() -> None:
     for cmd in commands():
         assert cmd.help, cmd.name
         for option in cmd.options:
-            assert option.help, f"{cmd.resource}.{cmd.method} documents no {option.name} in Args:"
+            assert option.help, f"{cmd.operation} documents no {option.name} in Args:"
 
 
 def test_a_new_operation_gets_its_command_from_the_method_alone() -> None:
@@ -154,7 +154,7 @@ def test_date_options_become_a_date_filter() -> None:
 
 def test_unset_options_are_not_passed() -> None:
     command, args, kwargs = parse("rooms", "update", "room-1")
-    assert (command.method, args, kwargs) == ("update", ["room-1"], {})
+    assert (command.operation.method, args, kwargs) == ("update", ["room-1"], {})
 
 
 def test_booleans_flags_and_toggles() -> None:

@@ -139,6 +139,7 @@ def test_each_registered_method_is_reachable_on_the_client_under_its_names() -> 
 def test_contract_parameters_are_keyword_arguments(
     op_id: str, method: str, path: str, op: dict[str, Any]
 ) -> None:
+    assert op_id in BY_ID, f"{op_id} has no client method: see the registry check above"
     registered = BY_ID[op_id]
     params = inspect.signature(registered.function).parameters
     keywords, path_ids = expected_keywords(op)

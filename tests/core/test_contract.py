@@ -87,40 +87,41 @@ def expected_keywords(op: dict[str, Any]) -> tuple[set[str], set[str]]:
 
 
 def test_every_contract_operation_has_exactly_one_method_and_back() -> None:
-    assert registry_problems(SPEC, operations()) == []
+    problems = registry_problems(SPEC, operations())
+    assert not problems, "\n".join(problems)
 
 
 def test_a_new_contract_operation_names_the_one_place_it_needs() -> None:
     spec = copy.deepcopy(SPEC)
-    spec["paths"]["/rooms/{room_id}/actions/archive"] = {
-        "post": {"operationId": "ArchiveRoom", "parameters": []}
+    spec["paths"]["/rooms/{room_id}/actions/shelve"] = {
+        "post": {"operationId": "ShelveRoom", "parameters": []}
     }
 
     assert registry_problems(spec, operations()) == [
-        "ArchiveRoom (POST /rooms/{room_id}/actions/archive) has no client method: "
-        "add one to a resource, decorated with @operation('ArchiveRoom')"
+        "ShelveRoom (POST /rooms/{room_id}/actions/shelve) has no client method: "
+        "add one to a resource, decorated with @operation('ShelveRoom')"
     ]
 
-    async def archive(self: object, room_id: str) -> None:
-        """Archive a room."""
+    async def shelve(self: object, room_id: str) -> None:
+        """Shelve a room."""
 
     # A decorated method is all it takes: the registry then matches the contract again.
-    added = Operation("ArchiveRoom", "rooms", "archive", archive, AsyncRooms)
+    added = Operation("ShelveRoom", "rooms", "shelve", shelve, AsyncRooms)
     assert registry_problems(spec, [*operations(), added]) == []
 
 
 def test_a_method_naming_an_unknown_operation_is_reported() -> None:
-    odd = Operation("ArchiveRoom", "rooms", "archive", lambda: None, AsyncRooms)
-    assert registry_problems(SPEC, [*operations(), odd]) == [
-        "rooms.archive names 'ArchiveRoom', which the contract lacks"
-    ]
+    odd = Operation("NoSuchOperation", "rooms", "odd", lambda: None, AsyncRooms)
+    assert "rooms.odd names 'NoSuchOperation', which the contract lacks" in registry_problems(
+        SPEC, [*operations(), odd]
+    )
 
 
 def test_a_second_method_for_one_operation_is_reported() -> None:
     twice = Operation("ViewRoom", "rooms", "get", lambda: None, AsyncRooms)
-    assert registry_problems(SPEC, [*operations(), twice]) == [
-        "ViewRoom is carried out by 2 methods"
-    ]
+    assert "ViewRoom is carried out by 2 methods" in registry_problems(
+        SPEC, [*operations(), twice]
+    )
 
 
 def test_each_registered_method_is_reachable_on_the_client_under_its_names() -> None:

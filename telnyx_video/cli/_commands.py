@@ -28,7 +28,7 @@ from telnyx_video.models import DateFilter
 from telnyx_video.pagination import AsyncPaginator
 from telnyx_video.types import NotGiven
 
-__all__ = ["GROUPS", "Command", "Option", "commands"]
+__all__ = ["GROUPS", "Command", "Option", "arguments_help", "command_of", "commands", "group_help"]
 
 #: The command group of each resource (client attribute), in the order ``--help`` lists them.
 GROUPS: dict[str, str] = {

@@ -119,9 +119,7 @@ def test_a_method_naming_an_unknown_operation_is_reported() -> None:
 
 def test_a_second_method_for_one_operation_is_reported() -> None:
     twice = Operation("ViewRoom", "rooms", "get", lambda: None, AsyncRooms)
-    assert "ViewRoom is carried out by 2 methods" in registry_problems(
-        SPEC, [*operations(), twice]
-    )
+    assert "ViewRoom is carried out by 2 methods" in registry_problems(SPEC, [*operations(), twice])
 
 
 def test_each_registered_method_is_reachable_on_the_client_under_its_names() -> None:

@@ -52,7 +52,7 @@ def _scalar(value: Any, name: str) -> str:
 def check_date(value: Any, name: str) -> str:
     """A date filter's value as sent: a `datetime.date`, or a string spelled ``YYYY-MM-DD``.
 
-    The one place dates are checked (the CLI's date options use it too).
+    The client's filters and the CLI's date options both check dates here.
 
     Raises:
         ValueError: a string that is not a ``YYYY-MM-DD`` calendar date.

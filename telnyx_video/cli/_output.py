@@ -9,7 +9,7 @@ from typing import Any, Protocol, TextIO
 from telnyx_video._converter import unstructure
 from telnyx_video.models import Room, RoomComposition, RoomParticipant, RoomRecording, RoomSession
 
-__all__ = ["JsonPrinter", "Printer", "TablePrinter", "to_json_data"]
+__all__ = ["COLUMNS", "JsonPrinter", "Printer", "TablePrinter", "to_json_data"]
 
 #: The columns a table shows for each kind of record, in order.
 COLUMNS: dict[type, tuple[str, ...]] = {

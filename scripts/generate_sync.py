@@ -229,7 +229,9 @@ def resources(init: Function) -> list[tuple[str, str, str | None]]:
     found = []
     for stmt, after in zip(init.body, [*init.body[1:], None], strict=True):
         if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Attribute):
-            doc = getattr(getattr(after, "value", None), "value", None)
+            doc = None
+            if isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant):
+                doc = str(after.value.value)
             found.append((stmt.target.attr, ast.unparse(stmt.annotation), doc))
     return found
 

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from telnyx_video.models import DateFilter
 
-__all__ = ["build_query", "encode_id", "filter_params"]
+__all__ = ["build_query", "check_date", "encode_id", "filter_params"]
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}").fullmatch
 _PLAIN_ID = re.compile(r"[A-Za-z0-9_~-]+").fullmatch
@@ -49,7 +49,15 @@ def _scalar(value: Any, name: str) -> str:
     raise TypeError(f"{name} cannot be {type(value).__name__} {value!r:.40}")
 
 
-def _date(value: Any, name: str) -> str:
+def check_date(value: Any, name: str) -> str:
+    """A date filter's value as sent: a `datetime.date`, or a string spelled ``YYYY-MM-DD``.
+
+    The client's filters and the CLI's date options both check dates here.
+
+    Raises:
+        ValueError: a string that is not a ``YYYY-MM-DD`` calendar date.
+        TypeError: neither a date nor a string.
+    """
     if isinstance(value, str):
         try:
             if not _ISO_DATE(value):  # fromisoformat also takes 20260105 and 2026W011
@@ -80,9 +88,9 @@ def filter_params(**filters: Any) -> list[tuple[str, Any]]:
                 for op in ("eq", "gte", "lte"):
                     bound = getattr(value, op)
                     if bound is not None:
-                        pairs.append((f"filter[{name}][{op}]", _date(bound, f"{name}.{op}")))
+                        pairs.append((f"filter[{name}][{op}]", check_date(bound, f"{name}.{op}")))
             else:
-                pairs.append((f"filter[{name}][eq]", _date(value, name)))
+                pairs.append((f"filter[{name}][eq]", check_date(value, name)))
         else:
             if isinstance(value, str) and not value.strip():
                 # A server that ignores an empty filter would match everything: never send one.

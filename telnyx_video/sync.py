@@ -166,7 +166,10 @@ class VideoClient:
 
 
 class Rooms(SyncResource[AsyncRooms]):
-    """Rooms: ``/rooms``."""
+    """Create and manage rooms and their join tokens.
+
+    Its operations are under ``/rooms``.
+    """
 
     __slots__ = ()
 
@@ -183,7 +186,11 @@ class Rooms(SyncResource[AsyncRooms]):
     ) -> SyncPaginator[Room]:
         """List rooms, newest first, optionally filtered by name or date.
 
-        ``include_sessions=True`` embeds each room's sessions.
+        Args:
+            unique_name: only the room with this name.
+            date_created_at: only rooms created on this day, or in this range.
+            date_updated_at: only rooms updated on this day, or in this range.
+            include_sessions: embed each room's sessions.
         """
         return SyncPaginator(
             self._portal,
@@ -220,6 +227,15 @@ class Rooms(SyncResource[AsyncRooms]):
         ([`UnprocessableEntityError`][telnyx_video.errors.UnprocessableEntityError], code
         10012). Without a name, such failures are raised rather than risk a duplicate room.
 
+        Args:
+            unique_name: a name unique in your account.
+            max_participants: the most participants at once (2-50, default 10); more are
+                refused when they join.
+            enable_recording: record each participant's audio and video (default off).
+            webhook_event_url: where the room's events are POSTed (a URL with a scheme).
+            webhook_event_failover_url: where events go when the first URL fails.
+            webhook_timeout_secs: seconds to wait for the webhook URL (0-30).
+
         Raises:
             ValueError: ``unique_name`` is empty or blank.
         """
@@ -243,7 +259,12 @@ class Rooms(SyncResource[AsyncRooms]):
         timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> Room:
-        """Fetch one room by id."""
+        """Fetch one room by id.
+
+        Args:
+            room_id: the room's id.
+            include_sessions: embed the room's sessions.
+        """
         return self._portal.call(
             self._async.retrieve,
             room_id,
@@ -266,6 +287,15 @@ class Rooms(SyncResource[AsyncRooms]):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> Room:
         """Change a room's settings. Only the arguments you pass are sent; ``None`` clears.
+
+        Args:
+            room_id: the room's id.
+            unique_name: the room's new name, unique in your account.
+            max_participants: the new limit of participants at once (2-50).
+            enable_recording: whether to record participants who join from now on.
+            webhook_event_url: the new URL the room's events are POSTed to.
+            webhook_event_failover_url: the new URL used when the first one fails.
+            webhook_timeout_secs: the new number of seconds to wait for the webhook URL (0-30).
 
         Raises:
             ValueError: ``unique_name`` is empty or blank.
@@ -290,7 +320,11 @@ class Rooms(SyncResource[AsyncRooms]):
         timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> None:
-        """Delete a room; its participants are kicked and its active session ends."""
+        """Delete a room; its participants are kicked and its active session ends.
+
+        Args:
+            room_id: the room's id.
+        """
         self._portal.call(self._async.delete, room_id, timeout=timeout, max_retries=max_retries)
 
     def list_sessions(
@@ -306,7 +340,16 @@ class Rooms(SyncResource[AsyncRooms]):
         timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> SyncPaginator[RoomSession]:
-        """List the sessions of one room."""
+        """List the sessions of one room, optionally filtered.
+
+        Args:
+            room_id: the room's id.
+            active: only sessions that are (or, with ``False``, are not) active.
+            date_created_at: only sessions created on this day, or in this range.
+            date_updated_at: only sessions updated on this day, or in this range.
+            date_ended_at: only sessions ended on this day, or in this range.
+            include_participants: embed each session's participants.
+        """
         return SyncPaginator(
             self._portal,
             self._async.list_sessions(
@@ -335,6 +378,12 @@ class Rooms(SyncResource[AsyncRooms]):
 
         A refresh token (60-86400 s, default 3600) comes with it, for
         [`refresh_client_token()`][..refresh_client_token].
+
+        Args:
+            room_id: the room's id.
+            token_ttl_secs: the token's lifetime in seconds (10-3600, default 600).
+            refresh_token_ttl_secs: the refresh token's lifetime in seconds (60-86400, default
+                3600).
         """
         return self._portal.call(
             self._async.generate_join_client_token,
@@ -354,7 +403,16 @@ class Rooms(SyncResource[AsyncRooms]):
         timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> RefreshedClientToken:
-        """Get a new client token for the room from a refresh token."""
+        """Get a new client token for the room from a refresh token.
+
+        Args:
+            room_id: the room's id.
+            refresh_token: the refresh token that came with a join token.
+            token_ttl_secs: the new token's lifetime in seconds (10-3600, default 600).
+
+        Raises:
+            ValueError: ``refresh_token`` is empty or not a string.
+        """
         return self._portal.call(
             self._async.refresh_client_token,
             room_id,
@@ -366,7 +424,10 @@ class Rooms(SyncResource[AsyncRooms]):
 
 
 class RoomSessions(SyncResource[AsyncRoomSessions]):
-    """Room sessions: ``/room_sessions``."""
+    """Inspect sessions and kick, mute or unmute their participants.
+
+    Its operations are under ``/room_sessions``.
+    """
 
     __slots__ = ()
 
@@ -383,7 +444,16 @@ class RoomSessions(SyncResource[AsyncRoomSessions]):
         timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> SyncPaginator[RoomSession]:
-        """List room sessions across rooms, optionally filtered."""
+        """List room sessions across rooms, optionally filtered.
+
+        Args:
+            room_id: only sessions of this room.
+            active: only sessions that are (or, with ``False``, are not) active.
+            date_created_at: only sessions created on this day, or in this range.
+            date_updated_at: only sessions updated on this day, or in this range.
+            date_ended_at: only sessions ended on this day, or in this range.
+            include_participants: embed each session's participants.
+        """
         return SyncPaginator(
             self._portal,
             self._async.list(
@@ -407,7 +477,12 @@ class RoomSessions(SyncResource[AsyncRoomSessions]):
         timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> RoomSession:
-        """Fetch one room session by id."""
+        """Fetch one room session by id.
+
+        Args:
+            room_session_id: the session's id.
+            include_participants: embed the session's participants.
+        """
         return self._portal.call(
             self._async.retrieve,
             room_session_id,
@@ -428,7 +503,15 @@ class RoomSessions(SyncResource[AsyncRoomSessions]):
         timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> SyncPaginator[RoomParticipant]:
-        """List the participants of one session."""
+        """List the participants of one session, optionally filtered.
+
+        Args:
+            room_session_id: the session's id.
+            context: only participants who joined with this context.
+            date_joined_at: only participants who joined on this day, or in this range.
+            date_left_at: only participants who left on this day, or in this range.
+            date_updated_at: only participants updated on this day, or in this range.
+        """
         return SyncPaginator(
             self._portal,
             self._async.list_participants(
@@ -450,7 +533,11 @@ class RoomSessions(SyncResource[AsyncRoomSessions]):
         timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> ActionResult:
-        """End a session; everyone still in it is kicked."""
+        """End a session; everyone still in it is kicked.
+
+        Args:
+            room_session_id: the session's id.
+        """
         return self._portal.call(
             self._async.end, room_session_id, timeout=timeout, max_retries=max_retries
         )
@@ -464,7 +551,13 @@ class RoomSessions(SyncResource[AsyncRoomSessions]):
         timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> ActionResult:
-        """Kick ``"all"`` or the listed participants, except those in ``exclude``."""
+        """Kick ``"all"`` or the listed participants, except those in ``exclude``.
+
+        Args:
+            room_session_id: the session's id.
+            participants: ``"all"``, or the ids of the participants to kick.
+            exclude: ids of participants to leave out.
+        """
         return self._portal.call(
             self._async.kick,
             room_session_id,
@@ -483,7 +576,13 @@ class RoomSessions(SyncResource[AsyncRoomSessions]):
         timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> ActionResult:
-        """Mute ``"all"`` or the listed participants, except those in ``exclude``."""
+        """Mute ``"all"`` or the listed participants, except those in ``exclude``.
+
+        Args:
+            room_session_id: the session's id.
+            participants: ``"all"``, or the ids of the participants to mute.
+            exclude: ids of participants to leave out.
+        """
         return self._portal.call(
             self._async.mute,
             room_session_id,
@@ -502,7 +601,13 @@ class RoomSessions(SyncResource[AsyncRoomSessions]):
         timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> ActionResult:
-        """Unmute ``"all"`` or the listed participants, except those in ``exclude``."""
+        """Unmute ``"all"`` or the listed participants, except those in ``exclude``.
+
+        Args:
+            room_session_id: the session's id.
+            participants: ``"all"``, or the ids of the participants to unmute.
+            exclude: ids of participants to leave out.
+        """
         return self._portal.call(
             self._async.unmute,
             room_session_id,
@@ -514,7 +619,10 @@ class RoomSessions(SyncResource[AsyncRoomSessions]):
 
 
 class RoomParticipants(SyncResource[AsyncRoomParticipants]):
-    """Room participants: ``/room_participants``."""
+    """Inspect participants: who joined which session, and when.
+
+    Its operations are under ``/room_participants``.
+    """
 
     __slots__ = ()
 
@@ -530,7 +638,15 @@ class RoomParticipants(SyncResource[AsyncRoomParticipants]):
         timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> SyncPaginator[RoomParticipant]:
-        """List participants across sessions, optionally filtered."""
+        """List participants across sessions, optionally filtered.
+
+        Args:
+            session_id: only participants of this session.
+            context: only participants who joined with this context.
+            date_joined_at: only participants who joined on this day, or in this range.
+            date_left_at: only participants who left on this day, or in this range.
+            date_updated_at: only participants updated on this day, or in this range.
+        """
         return SyncPaginator(
             self._portal,
             self._async.list(
@@ -552,14 +668,21 @@ class RoomParticipants(SyncResource[AsyncRoomParticipants]):
         timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> RoomParticipant:
-        """Fetch one participant by id."""
+        """Fetch one participant by id.
+
+        Args:
+            room_participant_id: the participant's id.
+        """
         return self._portal.call(
             self._async.retrieve, room_participant_id, timeout=timeout, max_retries=max_retries
         )
 
 
 class RoomRecordings(SyncResource[AsyncRoomRecordings]):
-    """Room recordings: ``/room_recordings``."""
+    """List and delete each participant's audio and video recordings.
+
+    Its operations are under ``/room_recordings``.
+    """
 
     __slots__ = ()
 
@@ -578,7 +701,18 @@ class RoomRecordings(SyncResource[AsyncRoomRecordings]):
         timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> SyncPaginator[RoomRecording]:
-        """List recordings, optionally filtered."""
+        """List recordings, optionally filtered.
+
+        Args:
+            room_id: only recordings of this room.
+            session_id: only recordings of this session.
+            participant_id: only recordings of this participant.
+            status: only recordings in this state.
+            type: only audio, or only video, recordings.
+            duration_secs: only recordings of this duration, in seconds.
+            date_started_at: only recordings started on this day, or in this range.
+            date_ended_at: only recordings ended on this day, or in this range.
+        """
         return SyncPaginator(
             self._portal,
             self._async.list(
@@ -603,7 +737,11 @@ class RoomRecordings(SyncResource[AsyncRoomRecordings]):
         timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> RoomRecording:
-        """Fetch one recording by id."""
+        """Fetch one recording by id.
+
+        Args:
+            room_recording_id: the recording's id.
+        """
         return self._portal.call(
             self._async.retrieve, room_recording_id, timeout=timeout, max_retries=max_retries
         )
@@ -615,7 +753,11 @@ class RoomRecordings(SyncResource[AsyncRoomRecordings]):
         timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> None:
-        """Delete one recording."""
+        """Delete one recording.
+
+        Args:
+            room_recording_id: the recording's id.
+        """
         self._portal.call(
             self._async.delete, room_recording_id, timeout=timeout, max_retries=max_retries
         )
@@ -641,6 +783,20 @@ class RoomRecordings(SyncResource[AsyncRoomRecordings]):
         refused unless you also pass ``delete_all=True``. An ambiguous failure (timeout, 5xx,
         dropped connection) is raised rather than retried, since the count of a retry would
         leave out what the first attempt deleted; calling again is safe.
+
+        Args:
+            room_id: delete the recordings of this room.
+            session_id: delete the recordings of this session.
+            participant_id: delete the recordings of this participant.
+            status: delete the recordings in this state.
+            type: delete only audio, or only video, recordings.
+            duration_secs: delete the recordings of this duration, in seconds.
+            date_started_at: delete the recordings started on this day, or in this range.
+            date_ended_at: delete the recordings ended on this day, or in this range.
+            delete_all: required to delete with no filter at all: every recording.
+
+        Raises:
+            ValueError: no filter, and ``delete_all`` is not set.
         """
         return self._portal.call(
             self._async.delete_many,
@@ -659,7 +815,10 @@ class RoomRecordings(SyncResource[AsyncRoomRecordings]):
 
 
 class RoomCompositions(SyncResource[AsyncRoomCompositions]):
-    """Room compositions: ``/room_compositions``."""
+    """Compose a session's recordings into one video.
+
+    Its operations are under ``/room_compositions``.
+    """
 
     __slots__ = ()
 
@@ -673,7 +832,13 @@ class RoomCompositions(SyncResource[AsyncRoomCompositions]):
         timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> SyncPaginator[RoomComposition]:
-        """List compositions, optionally filtered."""
+        """List compositions, optionally filtered.
+
+        Args:
+            session_id: only compositions of this session.
+            status: only compositions in this state.
+            date_created_at: only compositions created on this day, or in this range.
+        """
         return SyncPaginator(
             self._portal,
             self._async.list(
@@ -701,8 +866,19 @@ class RoomCompositions(SyncResource[AsyncRoomCompositions]):
     ) -> RoomComposition:
         """Start composing a session's recordings (``enqueued`` at first).
 
-        ``resolution`` is ``"WIDTHxHEIGHT"`` (default ``"1280x720"``); ``video_layout`` maps
-        region names to [`VideoRegion`][telnyx_video.models.VideoRegion].
+        Args:
+            session_id: the session whose recordings are composed.
+            format: the container format (default ``"mp4"``).
+            resolution: ``"WIDTHxHEIGHT"`` in pixels (default ``"1280x720"``).
+            video_layout: the regions the composed video is made of, by name (see
+                [`VideoRegion`][telnyx_video.models.VideoRegion]).
+            webhook_event_url: where the composition's events are POSTed.
+            webhook_event_failover_url: where events go when the first URL fails.
+            webhook_timeout_secs: seconds to wait for the webhook URL (0-30).
+
+        Raises:
+            TypeError: a region of ``video_layout`` is not a
+                [`VideoRegion`][telnyx_video.models.VideoRegion].
         """
         return self._portal.call(
             self._async.create,
@@ -724,7 +900,11 @@ class RoomCompositions(SyncResource[AsyncRoomCompositions]):
         timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> RoomComposition:
-        """Fetch one composition by id."""
+        """Fetch one composition by id.
+
+        Args:
+            room_composition_id: the composition's id.
+        """
         return self._portal.call(
             self._async.retrieve, room_composition_id, timeout=timeout, max_retries=max_retries
         )
@@ -736,7 +916,11 @@ class RoomCompositions(SyncResource[AsyncRoomCompositions]):
         timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> None:
-        """Delete one composition."""
+        """Delete one composition.
+
+        Args:
+            room_composition_id: the composition's id.
+        """
         self._portal.call(
             self._async.delete, room_composition_id, timeout=timeout, max_retries=max_retries
         )

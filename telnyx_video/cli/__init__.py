@@ -17,8 +17,9 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from telnyx_video._version import __version__
-from telnyx_video.cli._output import JsonPrinter, Printer, TablePrinter, to_json_data
-from telnyx_video.cli._spec import COMMANDS, GROUPS, Command
+from telnyx_video.cli._commands import GROUPS, Command, commands, group_help
+from telnyx_video.cli._output import COLUMNS, JsonPrinter, Printer, TablePrinter, to_json_data
+from telnyx_video.models import PaginationMeta
 
 __all__ = ["build_parser", "main"]
 
@@ -26,14 +27,6 @@ EXIT_OK = 0
 EXIT_API_ERROR = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
-
-_RECORD_TYPES = {
-    "rooms": "room",
-    "sessions": "room_session",
-    "participants": "room_participant",
-    "recordings": "room_recording",
-    "compositions": "composition",
-}
 
 
 def _connection_options() -> argparse.ArgumentParser:
@@ -76,7 +69,7 @@ def _connection_options() -> argparse.ArgumentParser:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``telnyx-video``, built from the command table."""
+    """The argument parser of ``telnyx-video``, its API commands built from the client's."""
     common = _connection_options()
     parser = argparse.ArgumentParser(
         prog="telnyx-video",
@@ -91,12 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
     groups = parser.add_subparsers(dest="group", metavar="COMMAND", required=True)
 
     sub_parsers: dict[str, argparse._SubParsersAction[argparse.ArgumentParser]] = {}
-    for name, help_text in GROUPS.items():
+    for resource, name in GROUPS.items():
+        help_text = group_help(resource)
         group_parser = groups.add_parser(name, help=help_text, description=help_text)
         sub_parsers[name] = group_parser.add_subparsers(
             dest="command", metavar="ACTION", required=True
         )
-    for command in COMMANDS:
+    for command in commands():
         sub = sub_parsers[command.group].add_parser(
             command.name, help=command.help, description=command.help, parents=[common]
         )
@@ -168,10 +162,14 @@ class _Progress:
         self._enabled = stream.isatty()
         self._shown = False
 
-    def update(self, count: int, page: int, pages: int, total: int) -> None:
-        if not self._enabled or pages <= 1:
+    def update(self, count: int, meta: PaginationMeta | None) -> None:
+        """Show ``count`` records so far, and where ``meta`` says the walk is."""
+        pages = meta.last_page if meta is not None else None
+        if not self._enabled or meta is None or pages is None or pages <= 1:
             return
-        self._stream.write(f"\r{count} of {total} {self._noun} (page {page}/{pages})")
+        total = f" of {meta.total_results}" if meta.total_results is not None else ""
+        page = f"page {meta.page_number or '?'}/{pages}"
+        self._stream.write(f"\r{count}{total} {self._noun} ({page})")
         self._stream.flush()
         self._shown = True
 
@@ -192,7 +190,8 @@ async def _run(command: Command, ns: argparse.Namespace, printer: Printer, err: 
         options["max_retries"] = settings["max_retries"]
     args, kwargs = command.call_args(ns)
     async with AsyncVideoClient(settings["api_key"], **options) as client:
-        method = getattr(getattr(client, command.resource), command.method)
+        op = command.operation
+        method = getattr(getattr(client, op.resource), op.method)
         if command.output == "list":
             paginator = method(*args, **kwargs)
             if not ns.all_pages:
@@ -200,9 +199,11 @@ async def _run(command: Command, ns: argparse.Namespace, printer: Printer, err: 
                 for record in page.items:
                     printer.list_item(to_json_data(record))
                 if page.has_next and err.isatty() and page.meta is not None:
+                    total = page.meta.total_results
                     err.write(
-                        f"page 1 of {page.meta.total_pages} ({page.meta.total_results} "
-                        f"{command.noun}); add --all for every page\n"
+                        f"page 1 of {page.meta.last_page}"
+                        + (f" ({total} {command.noun})" if total is not None else "")
+                        + "; add --all for every page\n"
                     )
                 return
             progress = _Progress(err, command.noun)
@@ -212,13 +213,7 @@ async def _run(command: Command, ns: argparse.Namespace, printer: Printer, err: 
                     for record in page.items:
                         printer.list_item(to_json_data(record))
                     count += len(page.items)
-                    if page.meta is not None:
-                        progress.update(
-                            count,
-                            page.meta.page_number,
-                            page.meta.total_pages,
-                            page.meta.total_results,
-                        )
+                    progress.update(count, page.meta)
             finally:
                 progress.done()
         elif command.output == "deleted":
@@ -248,8 +243,8 @@ def _run_api_command(ns: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return EXIT_USAGE
     printer: Printer
     if settings["format"] == "table":
-        record_type = _RECORD_TYPES.get(command.noun) if command.output == "list" else None
-        printer = TablePrinter(out, record_type)
+        item_type = command.item_type  # a listing's: its table has columns, even when empty
+        printer = TablePrinter(out, COLUMNS.get(item_type, ()) if item_type else None)
     else:
         printer = JsonPrinter(out)
     try:

@@ -7,12 +7,13 @@ from collections.abc import Mapping
 from typing import Any, Protocol, TextIO
 
 from telnyx_video._converter import unstructure
+from telnyx_video.models import Room, RoomComposition, RoomParticipant, RoomRecording, RoomSession
 
-__all__ = ["JsonPrinter", "Printer", "TablePrinter", "to_json_data"]
+__all__ = ["COLUMNS", "JsonPrinter", "Printer", "TablePrinter", "to_json_data"]
 
-#: The columns a table shows for each kind of record (``record_type``), in order.
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "room": (
+#: The columns a table shows for each kind of record, in order.
+COLUMNS: dict[type, tuple[str, ...]] = {
+    Room: (
         "id",
         "unique_name",
         "max_participants",
@@ -20,9 +21,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "active_session_id",
         "created_at",
     ),
-    "room_session": ("id", "room_id", "active", "created_at", "ended_at"),
-    "room_participant": ("id", "session_id", "context", "joined_at", "left_at"),
-    "room_recording": (
+    RoomSession: ("id", "room_id", "active", "created_at", "ended_at"),
+    RoomParticipant: ("id", "session_id", "context", "joined_at", "left_at"),
+    RoomRecording: (
         "id",
         "session_id",
         "participant_id",
@@ -32,7 +33,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "size_mb",
         "started_at",
     ),
-    "composition": (
+    RoomComposition: (
         "id",
         "session_id",
         "status",
@@ -106,11 +107,12 @@ class JsonPrinter:
 class TablePrinter:
     """Listings as aligned columns of the key fields; single results as field/value pairs."""
 
-    def __init__(self, out: TextIO, record_type: str | None = None) -> None:
+    def __init__(self, out: TextIO, columns: tuple[str, ...] | None = None) -> None:
+        """``columns``: those of a listing (empty: every field of its records), ``None`` when
+        the command prints single results."""
         self._out = out
-        self._record_type = record_type
+        self._columns = columns
         self._rows: list[Mapping[str, Any]] = []
-        self._listing = False
 
     def item(self, data: Mapping[str, Any]) -> None:
         rows = [[key, _cell(value)] for key, value in data.items()]
@@ -118,17 +120,11 @@ class TablePrinter:
             _render(rows, self._out)
 
     def list_item(self, data: Mapping[str, Any]) -> None:
-        self._listing = True
         self._rows.append(data)
 
     def finish(self) -> None:
-        if self._listing or self._record_type is not None:
-            record_type = self._record_type
-            if record_type is None and self._rows:
-                record_type = str(self._rows[0].get("record_type", ""))
-            columns = COLUMNS.get(record_type or "", ())
-            if not columns:
-                columns = tuple(dict.fromkeys(k for row in self._rows for k in row))
+        if self._columns is not None:
+            columns = self._columns or tuple(dict.fromkeys(k for row in self._rows for k in row))
             if columns:
                 table = [[c.upper() for c in columns]]
                 table += [[_cell(row.get(c)) for c in columns] for row in self._rows]

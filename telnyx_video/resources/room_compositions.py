@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from telnyx_video._operations import operation
 from telnyx_video._query import encode_id, filter_params
 from telnyx_video.models import CompositionStatus, RoomComposition, VideoRegion
 from telnyx_video.pagination import AsyncPaginator
@@ -14,10 +15,14 @@ __all__ = ["AsyncRoomCompositions"]
 
 
 class AsyncRoomCompositions(AsyncResource):
-    """Room compositions: ``/room_compositions``."""
+    """Compose a session's recordings into one video.
+
+    Its operations are under ``/room_compositions``.
+    """
 
     __slots__ = ()
 
+    @operation("ListRoomCompositions")
     def list(
         self,
         *,
@@ -28,7 +33,13 @@ class AsyncRoomCompositions(AsyncResource):
         timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> AsyncPaginator[RoomComposition]:
-        """List compositions, optionally filtered."""
+        """List compositions, optionally filtered.
+
+        Args:
+            session_id: only compositions of this session.
+            status: only compositions in this state.
+            date_created_at: only compositions created on this day, or in this range.
+        """
         query = filter_params(date_created_at=date_created_at, session_id=session_id, status=status)
         return self._paginate(
             RoomComposition,
@@ -39,6 +50,7 @@ class AsyncRoomCompositions(AsyncResource):
             max_retries=max_retries,
         )
 
+    @operation("CreateRoomComposition")
     async def create(
         self,
         *,
@@ -54,8 +66,19 @@ class AsyncRoomCompositions(AsyncResource):
     ) -> RoomComposition:
         """Start composing a session's recordings (``enqueued`` at first).
 
-        ``resolution`` is ``"WIDTHxHEIGHT"`` (default ``"1280x720"``); ``video_layout`` maps
-        region names to [`VideoRegion`][telnyx_video.models.VideoRegion].
+        Args:
+            session_id: the session whose recordings are composed.
+            format: the container format (default ``"mp4"``).
+            resolution: ``"WIDTHxHEIGHT"`` in pixels (default ``"1280x720"``).
+            video_layout: the regions the composed video is made of, by name (see
+                [`VideoRegion`][telnyx_video.models.VideoRegion]).
+            webhook_event_url: where the composition's events are POSTed.
+            webhook_event_failover_url: where events go when the first URL fails.
+            webhook_timeout_secs: seconds to wait for the webhook URL (0-30).
+
+        Raises:
+            TypeError: a region of ``video_layout`` is not a
+                [`VideoRegion`][telnyx_video.models.VideoRegion].
         """
         if video_layout is not None:
             for name, region in video_layout.items():
@@ -81,6 +104,7 @@ class AsyncRoomCompositions(AsyncResource):
             max_retries=max_retries,
         )
 
+    @operation("ViewRoomComposition")
     async def retrieve(
         self,
         room_composition_id: str,
@@ -88,12 +112,17 @@ class AsyncRoomCompositions(AsyncResource):
         timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> RoomComposition:
-        """Fetch one composition by id."""
+        """Fetch one composition by id.
+
+        Args:
+            room_composition_id: the composition's id.
+        """
         path = f"/room_compositions/{encode_id(room_composition_id, 'room_composition_id')}"
         return await self._data(
             RoomComposition, "GET", path, timeout=timeout, max_retries=max_retries
         )
 
+    @operation("DeleteRoomComposition")
     async def delete(
         self,
         room_composition_id: str,
@@ -101,6 +130,10 @@ class AsyncRoomCompositions(AsyncResource):
         timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> None:
-        """Delete one composition."""
+        """Delete one composition.
+
+        Args:
+            room_composition_id: the composition's id.
+        """
         path = f"/room_compositions/{encode_id(room_composition_id, 'room_composition_id')}"
         await self._delete(path, timeout=timeout, max_retries=max_retries)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from telnyx_video._operations import operation
 from telnyx_video._query import encode_id, filter_params
 from telnyx_video._transport import Response
 from telnyx_video.errors import APIResponseValidationError
@@ -29,10 +30,14 @@ def _deleted_count(response: Response) -> int:
 
 
 class AsyncRoomRecordings(AsyncResource):
-    """Room recordings: ``/room_recordings``."""
+    """List and delete each participant's audio and video recordings.
+
+    Its operations are under ``/room_recordings``.
+    """
 
     __slots__ = ()
 
+    @operation("ListRoomRecordings")
     def list(
         self,
         *,
@@ -48,7 +53,18 @@ class AsyncRoomRecordings(AsyncResource):
         timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> AsyncPaginator[RoomRecording]:
-        """List recordings, optionally filtered."""
+        """List recordings, optionally filtered.
+
+        Args:
+            room_id: only recordings of this room.
+            session_id: only recordings of this session.
+            participant_id: only recordings of this participant.
+            status: only recordings in this state.
+            type: only audio, or only video, recordings.
+            duration_secs: only recordings of this duration, in seconds.
+            date_started_at: only recordings started on this day, or in this range.
+            date_ended_at: only recordings ended on this day, or in this range.
+        """
         query = filter_params(
             date_ended_at=date_ended_at,
             date_started_at=date_started_at,
@@ -68,6 +84,7 @@ class AsyncRoomRecordings(AsyncResource):
             max_retries=max_retries,
         )
 
+    @operation("ViewRoomRecording")
     async def retrieve(
         self,
         room_recording_id: str,
@@ -75,12 +92,17 @@ class AsyncRoomRecordings(AsyncResource):
         timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> RoomRecording:
-        """Fetch one recording by id."""
+        """Fetch one recording by id.
+
+        Args:
+            room_recording_id: the recording's id.
+        """
         path = f"/room_recordings/{encode_id(room_recording_id, 'room_recording_id')}"
         return await self._data(
             RoomRecording, "GET", path, timeout=timeout, max_retries=max_retries
         )
 
+    @operation("DeleteRoomRecording")
     async def delete(
         self,
         room_recording_id: str,
@@ -88,10 +110,15 @@ class AsyncRoomRecordings(AsyncResource):
         timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> None:
-        """Delete one recording."""
+        """Delete one recording.
+
+        Args:
+            room_recording_id: the recording's id.
+        """
         path = f"/room_recordings/{encode_id(room_recording_id, 'room_recording_id')}"
         await self._delete(path, timeout=timeout, max_retries=max_retries)
 
+    @operation("DeleteRoomRecordings")
     async def delete_many(
         self,
         *,
@@ -113,6 +140,20 @@ class AsyncRoomRecordings(AsyncResource):
         refused unless you also pass ``delete_all=True``. An ambiguous failure (timeout, 5xx,
         dropped connection) is raised rather than retried, since the count of a retry would
         leave out what the first attempt deleted; calling again is safe.
+
+        Args:
+            room_id: delete the recordings of this room.
+            session_id: delete the recordings of this session.
+            participant_id: delete the recordings of this participant.
+            status: delete the recordings in this state.
+            type: delete only audio, or only video, recordings.
+            duration_secs: delete the recordings of this duration, in seconds.
+            date_started_at: delete the recordings started on this day, or in this range.
+            date_ended_at: delete the recordings ended on this day, or in this range.
+            delete_all: required to delete with no filter at all: every recording.
+
+        Raises:
+            ValueError: no filter, and ``delete_all`` is not set.
         """
         query = filter_params(
             date_ended_at=date_ended_at,

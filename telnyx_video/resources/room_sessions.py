@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from telnyx_video._operations import operation
 from telnyx_video._query import encode_id, filter_params
 from telnyx_video.models import ActionResult, RoomParticipant, RoomSession
 from telnyx_video.pagination import AsyncPaginator
@@ -35,10 +36,14 @@ def participants_body(participants: Participants, exclude: Sequence[str] | None)
 
 
 class AsyncRoomSessions(AsyncResource):
-    """Room sessions: ``/room_sessions``."""
+    """Inspect sessions and kick, mute or unmute their participants.
+
+    Its operations are under ``/room_sessions``.
+    """
 
     __slots__ = ()
 
+    @operation("ListRoomSessions")
     def list(
         self,
         *,
@@ -52,7 +57,16 @@ class AsyncRoomSessions(AsyncResource):
         timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> AsyncPaginator[RoomSession]:
-        """List room sessions across rooms, optionally filtered."""
+        """List room sessions across rooms, optionally filtered.
+
+        Args:
+            room_id: only sessions of this room.
+            active: only sessions that are (or, with ``False``, are not) active.
+            date_created_at: only sessions created on this day, or in this range.
+            date_updated_at: only sessions updated on this day, or in this range.
+            date_ended_at: only sessions ended on this day, or in this range.
+            include_participants: embed each session's participants.
+        """
         query = filter_params(
             room_id=room_id,
             active=active,
@@ -71,6 +85,7 @@ class AsyncRoomSessions(AsyncResource):
             max_retries=max_retries,
         )
 
+    @operation("ViewRoomSession")
     async def retrieve(
         self,
         room_session_id: str,
@@ -79,7 +94,12 @@ class AsyncRoomSessions(AsyncResource):
         timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> RoomSession:
-        """Fetch one room session by id."""
+        """Fetch one room session by id.
+
+        Args:
+            room_session_id: the session's id.
+            include_participants: embed the session's participants.
+        """
         query = (
             [("include_participants", include_participants)]
             if include_participants is not None
@@ -94,6 +114,7 @@ class AsyncRoomSessions(AsyncResource):
             max_retries=max_retries,
         )
 
+    @operation("RetrieveListRoomParticipants")
     def list_participants(
         self,
         room_session_id: str,
@@ -106,7 +127,15 @@ class AsyncRoomSessions(AsyncResource):
         timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> AsyncPaginator[RoomParticipant]:
-        """List the participants of one session."""
+        """List the participants of one session, optionally filtered.
+
+        Args:
+            room_session_id: the session's id.
+            context: only participants who joined with this context.
+            date_joined_at: only participants who joined on this day, or in this range.
+            date_left_at: only participants who left on this day, or in this range.
+            date_updated_at: only participants updated on this day, or in this range.
+        """
         path = f"/room_sessions/{encode_id(room_session_id, 'room_session_id')}/participants"
         query = filter_params(
             context=context,
@@ -136,6 +165,7 @@ class AsyncRoomSessions(AsyncResource):
             ActionResult, "POST", path, body=body, timeout=timeout, max_retries=max_retries
         )
 
+    @operation("EndSession")
     async def end(
         self,
         room_session_id: str,
@@ -143,10 +173,15 @@ class AsyncRoomSessions(AsyncResource):
         timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> ActionResult:
-        """End a session; everyone still in it is kicked."""
+        """End a session; everyone still in it is kicked.
+
+        Args:
+            room_session_id: the session's id.
+        """
         # The operation takes no request body: none is sent, nor a Content-Type.
         return await self._action(room_session_id, "end", None, timeout, max_retries)
 
+    @operation("KickParticipantInSession")
     async def kick(
         self,
         room_session_id: str,
@@ -156,10 +191,17 @@ class AsyncRoomSessions(AsyncResource):
         timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> ActionResult:
-        """Kick ``"all"`` or the listed participants, except those in ``exclude``."""
+        """Kick ``"all"`` or the listed participants, except those in ``exclude``.
+
+        Args:
+            room_session_id: the session's id.
+            participants: ``"all"``, or the ids of the participants to kick.
+            exclude: ids of participants to leave out.
+        """
         body = participants_body(participants, exclude)
         return await self._action(room_session_id, "kick", body, timeout, max_retries)
 
+    @operation("MuteParticipantInSession")
     async def mute(
         self,
         room_session_id: str,
@@ -169,10 +211,17 @@ class AsyncRoomSessions(AsyncResource):
         timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> ActionResult:
-        """Mute ``"all"`` or the listed participants, except those in ``exclude``."""
+        """Mute ``"all"`` or the listed participants, except those in ``exclude``.
+
+        Args:
+            room_session_id: the session's id.
+            participants: ``"all"``, or the ids of the participants to mute.
+            exclude: ids of participants to leave out.
+        """
         body = participants_body(participants, exclude)
         return await self._action(room_session_id, "mute", body, timeout, max_retries)
 
+    @operation("UnmuteParticipantInSession")
     async def unmute(
         self,
         room_session_id: str,
@@ -182,6 +231,12 @@ class AsyncRoomSessions(AsyncResource):
         timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> ActionResult:
-        """Unmute ``"all"`` or the listed participants, except those in ``exclude``."""
+        """Unmute ``"all"`` or the listed participants, except those in ``exclude``.
+
+        Args:
+            room_session_id: the session's id.
+            participants: ``"all"``, or the ids of the participants to unmute.
+            exclude: ids of participants to leave out.
+        """
         body = participants_body(participants, exclude)
         return await self._action(room_session_id, "unmute", body, timeout, max_retries)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from telnyx_video._operations import operation
 from telnyx_video._query import encode_id, filter_params
 from telnyx_video._retry import is_ambiguous
 from telnyx_video.errors import (
@@ -70,10 +71,14 @@ def _name_taken(
 
 
 class AsyncRooms(AsyncResource):
-    """Rooms: ``/rooms``."""
+    """Create and manage rooms and their join tokens.
+
+    Its operations are under ``/rooms``.
+    """
 
     __slots__ = ()
 
+    @operation("ListRooms")
     def list(
         self,
         *,
@@ -87,7 +92,11 @@ class AsyncRooms(AsyncResource):
     ) -> AsyncPaginator[Room]:
         """List rooms, newest first, optionally filtered by name or date.
 
-        ``include_sessions=True`` embeds each room's sessions.
+        Args:
+            unique_name: only the room with this name.
+            date_created_at: only rooms created on this day, or in this range.
+            date_updated_at: only rooms updated on this day, or in this range.
+            include_sessions: embed each room's sessions.
         """
         query = filter_params(
             unique_name=unique_name,
@@ -105,6 +114,7 @@ class AsyncRooms(AsyncResource):
             max_retries=max_retries,
         )
 
+    @operation("CreateRoom")
     async def create(
         self,
         *,
@@ -126,6 +136,15 @@ class AsyncRooms(AsyncResource):
         and the call fails as the API would have said it
         ([`UnprocessableEntityError`][telnyx_video.errors.UnprocessableEntityError], code
         10012). Without a name, such failures are raised rather than risk a duplicate room.
+
+        Args:
+            unique_name: a name unique in your account.
+            max_participants: the most participants at once (2-50, default 10); more are
+                refused when they join.
+            enable_recording: record each participant's audio and video (default off).
+            webhook_event_url: where the room's events are POSTed (a URL with a scheme).
+            webhook_event_failover_url: where events go when the first URL fails.
+            webhook_timeout_secs: seconds to wait for the webhook URL (0-30).
 
         Raises:
             ValueError: ``unique_name`` is empty or blank.
@@ -227,6 +246,7 @@ class AsyncRooms(AsyncResource):
                 return room
         return None
 
+    @operation("ViewRoom")
     async def retrieve(
         self,
         room_id: str,
@@ -235,7 +255,12 @@ class AsyncRooms(AsyncResource):
         timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> Room:
-        """Fetch one room by id."""
+        """Fetch one room by id.
+
+        Args:
+            room_id: the room's id.
+            include_sessions: embed the room's sessions.
+        """
         query = [("include_sessions", include_sessions)] if include_sessions is not None else None
         return await self._data(
             Room,
@@ -246,6 +271,7 @@ class AsyncRooms(AsyncResource):
             max_retries=max_retries,
         )
 
+    @operation("UpdateRoom")
     async def update(
         self,
         room_id: str,
@@ -260,6 +286,15 @@ class AsyncRooms(AsyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> Room:
         """Change a room's settings. Only the arguments you pass are sent; ``None`` clears.
+
+        Args:
+            room_id: the room's id.
+            unique_name: the room's new name, unique in your account.
+            max_participants: the new limit of participants at once (2-50).
+            enable_recording: whether to record participants who join from now on.
+            webhook_event_url: the new URL the room's events are POSTed to.
+            webhook_event_failover_url: the new URL used when the first one fails.
+            webhook_timeout_secs: the new number of seconds to wait for the webhook URL (0-30).
 
         Raises:
             ValueError: ``unique_name`` is empty or blank.
@@ -282,6 +317,7 @@ class AsyncRooms(AsyncResource):
             max_retries=max_retries,
         )
 
+    @operation("DeleteRoom")
     async def delete(
         self,
         room_id: str,
@@ -289,11 +325,16 @@ class AsyncRooms(AsyncResource):
         timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> None:
-        """Delete a room; its participants are kicked and its active session ends."""
+        """Delete a room; its participants are kicked and its active session ends.
+
+        Args:
+            room_id: the room's id.
+        """
         await self._delete(
             f"/rooms/{encode_id(room_id, 'room_id')}", timeout=timeout, max_retries=max_retries
         )
 
+    @operation("RetrieveListRoomSessions")
     def list_sessions(
         self,
         room_id: str,
@@ -307,7 +348,16 @@ class AsyncRooms(AsyncResource):
         timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> AsyncPaginator[RoomSession]:
-        """List the sessions of one room."""
+        """List the sessions of one room, optionally filtered.
+
+        Args:
+            room_id: the room's id.
+            active: only sessions that are (or, with ``False``, are not) active.
+            date_created_at: only sessions created on this day, or in this range.
+            date_updated_at: only sessions updated on this day, or in this range.
+            date_ended_at: only sessions ended on this day, or in this range.
+            include_participants: embed each session's participants.
+        """
         path = f"/rooms/{encode_id(room_id, 'room_id')}/sessions"
         query = filter_params(
             active=active,
@@ -326,6 +376,7 @@ class AsyncRooms(AsyncResource):
             max_retries=max_retries,
         )
 
+    @operation("CreateRoomClientToken")
     async def generate_join_client_token(
         self,
         room_id: str,
@@ -339,6 +390,12 @@ class AsyncRooms(AsyncResource):
 
         A refresh token (60-86400 s, default 3600) comes with it, for
         [`refresh_client_token()`][..refresh_client_token].
+
+        Args:
+            room_id: the room's id.
+            token_ttl_secs: the token's lifetime in seconds (10-3600, default 600).
+            refresh_token_ttl_secs: the refresh token's lifetime in seconds (60-86400, default
+                3600).
         """
         body = given(token_ttl_secs=token_ttl_secs, refresh_token_ttl_secs=refresh_token_ttl_secs)
         return await self._data(
@@ -350,6 +407,7 @@ class AsyncRooms(AsyncResource):
             max_retries=max_retries,
         )
 
+    @operation("RefreshRoomClientToken")
     async def refresh_client_token(
         self,
         room_id: str,
@@ -359,7 +417,16 @@ class AsyncRooms(AsyncResource):
         timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> RefreshedClientToken:
-        """Get a new client token for the room from a refresh token."""
+        """Get a new client token for the room from a refresh token.
+
+        Args:
+            room_id: the room's id.
+            refresh_token: the refresh token that came with a join token.
+            token_ttl_secs: the new token's lifetime in seconds (10-3600, default 600).
+
+        Raises:
+            ValueError: ``refresh_token`` is empty or not a string.
+        """
         if not isinstance(refresh_token, str) or not refresh_token:
             raise ValueError("refresh_token must be a non-empty string")
         body = given(refresh_token=refresh_token, token_ttl_secs=token_ttl_secs)

@@ -1,14 +1,18 @@
-"""The CLI's command table and argument mapping, checked without any server."""
+"""The CLI's commands, derived from the client's methods, and their arguments, checked without
+any server."""
 
 from __future__ import annotations
 
 import inspect
+import io
 
 import pytest
 
-from telnyx_video import AsyncVideoClient, DateFilter, VideoRegion
-from telnyx_video.cli import build_parser, main
-from telnyx_video.cli._spec import COMMANDS, GROUPS, Command
+from telnyx_video import AsyncVideoClient, DateFilter, PaginationMeta, Room, VideoRegion
+from telnyx_video._operations import Operation, operations
+from telnyx_video.cli import _Progress, build_parser, main
+from telnyx_video.cli._commands import GROUPS, Command, arguments_help, command_of, commands
+from telnyx_video.resources import AsyncRooms
 
 
 def parse(*argv: str) -> tuple[Command, list[object], dict[str, object]]:
@@ -18,43 +22,118 @@ def parse(*argv: str) -> tuple[Command, list[object], dict[str, object]]:
     return command, args, kwargs
 
 
-@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: f"{c.group}-{c.name}")
-async def test_every_command_maps_onto_a_client_method(command: Command) -> None:
+@pytest.mark.parametrize("cmd", commands(), ids=lambda c: f"{c.group}-{c.name}")
+async def test_every_command_maps_onto_a_client_method(cmd: Command) -> None:
     async with AsyncVideoClient("k", base_url="http://127.0.0.1:9/v2") as client:
-        method = getattr(getattr(client, command.resource), command.method)
+        method = getattr(getattr(client, cmd.operation.resource), cmd.operation.method)
     parameters = inspect.signature(method).parameters
-    for option in command.options:
-        assert option.name in parameters, f"{command.method} has no parameter {option.name}"
+    for option in cmd.options:
+        assert option.name in parameters, f"{cmd.operation.method} has no parameter {option.name}"
         expected = (
             inspect.Parameter.POSITIONAL_OR_KEYWORD
             if option.kind == "positional"
             else inspect.Parameter.KEYWORD_ONLY
         )
         assert parameters[option.name].kind is expected
-    for name in command.clearable:
+    for name in cmd.clearable:
         assert name in parameters
-    if command.output == "list":
+    if cmd.output == "list":
         assert "page_size" in parameters
     # Every required keyword argument of the method has an option.
     for name, parameter in parameters.items():
         if parameter.default is inspect.Parameter.empty:
-            assert name in {o.name for o in command.options}
+            assert name in {o.name for o in cmd.options}
 
 
-def test_the_table_covers_every_operation_of_the_issue() -> None:
-    names = {(c.group, c.name) for c in COMMANDS}
-    expected = {
-        ("rooms", n)
-        for n in ("list", "create", "get", "update", "delete", "sessions", "token", "refresh-token")
+def test_every_operation_is_one_command_of_its_own() -> None:
+    assert [c.operation for c in commands()] == sorted(
+        operations(), key=lambda op: list(GROUPS).index(op.resource)
+    )
+    assert len({(c.group, c.name) for c in commands()}) == len(operations())
+    assert {c.group for c in commands()} == set(GROUPS.values())
+
+
+def test_every_option_has_help_from_its_method_docstring() -> None:
+    for cmd in commands():
+        assert cmd.help, cmd.name
+        for option in cmd.options:
+            assert option.help, f"{cmd.operation} documents no {option.name} in Args:"
+
+
+def test_a_new_operation_gets_its_command_from_the_method_alone() -> None:
+    async def archive(
+        self: AsyncRooms, room_id: str, *, reason: str | None = None, max_retries: int = 2
+    ) -> Room:
+        """Archive a room. It stays readable.
+
+        Args:
+            room_id: the room's id.
+            reason: why, for the
+                audit log (``any text``).
+        """
+        raise NotImplementedError
+
+    archived = command_of(Operation("ArchiveRoom", "rooms", "archive", archive, AsyncRooms))
+
+    assert (archived.group, archived.name, archived.output) == ("rooms", "archive", "item")
+    assert archived.help == "archive a room"
+    assert [(o.name, o.kind, o.help) for o in archived.options] == [
+        ("room_id", "positional", "the room's id"),
+        ("reason", "text", "why, for the audit log (any text)"),
+    ]
+
+
+def test_arguments_help_reads_the_args_section_only() -> None:
+    doc = """Summary.
+
+    Args:
+        first: one line, with a [`Room`][telnyx_video.models.Room] and 50%.
+        second (int): two
+            lines.
+
+    Raises:
+        ValueError: not an argument.
+    """
+    assert arguments_help(doc) == {
+        "first": "one line, with a Room and 50%%",
+        "second": "two lines",
     }
-    expected |= {
-        ("sessions", n) for n in ("list", "get", "participants", "end", "kick", "mute", "unmute")
-    }
-    expected |= {("participants", "list"), ("participants", "get")}
-    expected |= {("recordings", n) for n in ("list", "get", "delete", "delete-many")}
-    expected |= {("compositions", n) for n in ("list", "create", "get", "delete")}
-    assert names == expected
-    assert {c.group for c in COMMANDS} == set(GROUPS)
+    assert arguments_help("No sections.") == {}
+
+
+@pytest.mark.parametrize(
+    "meta",
+    [
+        PaginationMeta(),
+        PaginationMeta(page_number=1),
+        PaginationMeta(page_number=1, total_pages=1, total_results=3),
+        None,
+    ],
+)
+def test_progress_is_silent_when_the_page_count_is_unknown_or_one(
+    meta: PaginationMeta | None,
+) -> None:
+    stream = _Terminal()
+    progress = _Progress(stream, "rooms")
+    progress.update(3, meta)
+    progress.done()
+    assert stream.getvalue() == ""
+
+
+def test_progress_counts_pages_from_partial_meta() -> None:
+    stream = _Terminal()
+    progress = _Progress(stream, "rooms")
+    progress.update(3, PaginationMeta(page_number=1, page_size=3, total_results=7))
+    assert stream.getvalue() == "\r3 of 7 rooms (page 1/3)"
+    progress.update(6, PaginationMeta(page_number=2, total_pages=3))
+    assert stream.getvalue().endswith("\r6 rooms (page 2/3)")
+    progress.done()
+    assert stream.getvalue().endswith("\r\x1b[K")
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
 
 
 def test_date_options_become_a_date_filter() -> None:
@@ -76,7 +155,7 @@ def test_date_options_become_a_date_filter() -> None:
 
 def test_unset_options_are_not_passed() -> None:
     command, args, kwargs = parse("rooms", "update", "room-1")
-    assert (command.method, args, kwargs) == ("update", ["room-1"], {})
+    assert (command.operation.method, args, kwargs) == ("update", ["room-1"], {})
 
 
 def test_booleans_flags_and_toggles() -> None:

@@ -432,7 +432,21 @@ class Transport:
                 ) as resp:
                     status = resp.status
                     resp_headers = resp.headers
-                    raw = await _read_at_most(resp.content, limit)
+                    # The whole (decompressed) body, or None once it is over the limit:
+                    # aiohttp decompresses as it streams, a bounded piece at a time, and
+                    # stops reading the socket while its buffer is full, so memory stays
+                    # near the limit whatever the server sends.
+                    content = resp.content
+                    chunks: list[bytes] = []
+                    size = 0
+                    raw: bytes | None = None
+                    while chunk := await content.readany():
+                        size += len(chunk)
+                        if size > limit:
+                            break
+                        chunks.append(chunk)
+                    else:
+                        raw = b"".join(chunks)
             finally:
                 expired = deadline is not None and deadline.stop()
         except asyncio.CancelledError:
@@ -496,22 +510,6 @@ class Transport:
             delay,
             extra=fields,
         )
-
-
-async def _read_at_most(content: aiohttp.StreamReader, limit: int) -> bytes | None:
-    """The whole (decompressed) body, or ``None`` as soon as it exceeds ``limit`` bytes.
-
-    aiohttp decompresses as it streams, a bounded piece at a time, and stops reading the
-    socket while its buffer is full, so memory stays near ``limit`` whatever the server sends.
-    """
-    chunks: list[bytes] = []
-    size = 0
-    while chunk := await content.readany():
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 class _Deadline:

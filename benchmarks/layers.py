@@ -123,8 +123,7 @@ async def _layers(base_url: str, case: str, size: int, n: int, rounds: int) -> N
     for name in names:
         values = sorted(v * 1e6 for v in results[name])
         print(
-            f"  {name:36s} {statistics.median(values):8.1f} us "
-            f"({values[0]:.1f}-{values[-1]:.1f})"
+            f"  {name:36s} {statistics.median(values):8.1f} us ({values[0]:.1f}-{values[-1]:.1f})"
         )
 
 
@@ -160,9 +159,7 @@ def _hop(base_url: str, n: int, rounds: int) -> None:
 
     cases: dict[str, Callable[[], tuple[float, float]]] = {
         "hop: call() of an empty coroutine": lambda: sequential(lambda: portal.call(nothing)),
-        "VideoClient.rooms.retrieve": lambda: sequential(
-            lambda: sync.rooms.retrieve(ROOM_ID)
-        ),
+        "VideoClient.rooms.retrieve": lambda: sequential(lambda: sync.rooms.retrieve(ROOM_ID)),
         "AsyncVideoClient.rooms.retrieve": lambda: asyncio.run(async_retrieve()),
     }
     sync.rooms.retrieve(ROOM_ID)

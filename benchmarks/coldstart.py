@@ -25,7 +25,8 @@ __all__ = ["CORE_DEPENDENCIES", "dependency_modules", "run_coldstart"]
 
 _BASE = "http://127.0.0.1:9/v2"
 
-CORE_DEPENDENCIES = ("aiohttp", "anyio", "attrs", "cattrs")
+#: What the client runs on (anyio is no longer one: the sync client runs on plain asyncio).
+CORE_DEPENDENCIES = ("aiohttp", "attrs", "cattrs")
 
 # Peak RSS is VmHWM from /proc (Linux): ru_maxrss is not reset by exec, so a child would
 # report its parent's peak when that was higher. Elsewhere, ru_maxrss (KiB on Linux/BSD).
@@ -78,7 +79,7 @@ FIRST_REQUEST_BODIES = {
 def dependency_modules() -> list[str]:
     """The dependencies whose import is the floor for ours.
 
-    The client's runtime dependencies (aiohttp, attrs, cattrs, anyio) plus any other declared
+    The client's runtime dependencies (aiohttp, attrs, cattrs) plus any other declared
     dependency that ``import telnyx_video`` loads; a dependency we defer to first use still
     counts, so deferring it makes our side cheaper, never the floor.
     """

@@ -6,9 +6,10 @@ contender on another (`benchmarks.worker`; the cores are pinned with
 interleaved rounds: retrieve and 20-/250-room pages with 64 requests in flight, sync latency
 and the thread hop, 16 threads on one sync client, the walk of a 100,000-room listing, the
 read-buffer experiment, cold start, the cost of building models, and the emulator
-(`benchmarks/emulator_throughput.py`). It prints a Markdown table (median, min-max, the
-per-round ratio against its target), then one line with the key ratios, and exits 1 if a
-target is missed or the official SDK, the reference of most targets, is missing.
+(`benchmarks/emulator_throughput.py` and `benchmarks/emulator_listing.py`, gated on the
+figures of their JSON lines). It prints a Markdown table (median, min-max, the per-round
+ratio against its target), then one line with the key ratios, and exits 1 if a target is
+missed or the official SDK, the reference of most targets, is missing.
 
 ``--quick`` does a tiny run that proves the runner works (the test suite runs it) and never
 fails on ratios.
@@ -47,7 +48,10 @@ from benchmarks.scenarios import OFFICIAL_PIN, read_buffer_rows, request_rows
 
 __all__ = ["emulator_figures", "emulator_rows", "format_table", "main", "summary", "verdict"]
 
-EMULATOR_SCRIPT = Path(__file__).with_name("emulator_throughput.py")
+#: The emulator's own benchmarks: each prints one JSON line of figures, read as rows.
+EMULATOR_SCRIPTS = tuple(
+    Path(__file__).with_name(name) for name in ("emulator_throughput.py", "emulator_listing.py")
+)
 #: asyncio's default ``recv()`` size, and the smaller one tried against it.
 READ_SIZES = (256 * 1024, 64 * 1024)
 
@@ -112,23 +116,30 @@ def summary(rows: Sequence[Row]) -> str:
 
 
 def emulator_rows(settings: Settings) -> list[Row]:
-    """Benchmark 7: run ``benchmarks/emulator_throughput.py``; rows from its JSON line."""
+    """Benchmark 7: run the emulator's benchmark scripts; rows from their JSON lines."""
     if not settings.emulator:
         return [Row(benchmark="7. emulator", ours="-", reference="-", note="not in --quick")]
-    proc = subprocess.run(
-        [sys.executable, str(EMULATOR_SCRIPT)],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    lines = [line for line in proc.stdout.splitlines() if line.strip()]
-    try:
-        figures = json.loads(lines[-1])
-    except (IndexError, ValueError):
-        tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-        return [Row(benchmark="7. emulator", ours="n/a", reference="-", note=tail[:120])]
-    return emulator_figures(figures)
+    rows = []
+    for script in EMULATOR_SCRIPTS:
+        proc = subprocess.run(
+            [sys.executable, str(script)],
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
+        lines = [line for line in proc.stdout.splitlines() if line.strip()]
+        try:
+            figures = json.loads(lines[-1])
+        except (IndexError, ValueError):
+            tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+            rows.append(
+                Row(benchmark=f"7. emulator ({script.name})", ours="n/a", reference="-",
+                    note=tail[:120])
+            )  # fmt: skip
+            continue
+        rows.extend(emulator_figures(figures))
+    return rows
 
 
 def _per_second(value: object) -> str:
@@ -212,8 +223,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with server_process(settings.walk_rooms, server_cpus) as base_url:
             print("... request benchmarks", file=sys.stderr, flush=True)
             workers = {
-                name: Worker(name, base_url, cpus=client_cpus)
-                for name in _contenders(official)
+                name: Worker(name, base_url, cpus=client_cpus) for name in _contenders(official)
             }
             try:
                 for worker in workers.values():
@@ -225,9 +235,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("... read buffer", file=sys.stderr, flush=True)
             rows.extend(read_buffer_rows(base_url, settings, client_cpus, READ_SIZES))
             print("... cold start", file=sys.stderr, flush=True)
-            rows.extend(
-                run_coldstart(settings, base_url=base_url, official_available=official)
-            )
+            rows.extend(run_coldstart(settings, base_url=base_url, official_available=official))
         print("... model building", file=sys.stderr, flush=True)
         rows.extend(run_parse(settings))
     finally:

@@ -16,6 +16,9 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}").fullmatch
 _PLAIN_ID = re.compile(r"[A-Za-z0-9_~-]+").fullmatch
 _KEY_SAFE = "[]_"
 _VALUE_SAFE = "-_.~:"
+# What quote() leaves as it is with those safe characters: such text is used unchanged.
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_.~\[\]-]+").fullmatch
+_PLAIN_VALUE = re.compile(r"[A-Za-z0-9_.~:-]*").fullmatch
 
 
 def encode_id(value: str, name: str = "id") -> str:
@@ -101,8 +104,12 @@ def filter_params(**filters: Any) -> list[tuple[str, Any]]:
 
 def build_query(pairs: Iterable[tuple[str, Any]]) -> str:
     """Encode ``(key, value)`` pairs; brackets in keys stay readable (``filter[a][b]``)."""
-    return "&".join(
-        f"{quote(key, safe=_KEY_SAFE)}={quote(_scalar(value, key), safe=_VALUE_SAFE)}"
-        for key, value in pairs
-        if value is not None
-    )
+    parts = []
+    for key, value in pairs:
+        if value is None:
+            continue
+        text = _scalar(value, key)
+        if not _PLAIN_VALUE(text):
+            text = quote(text, safe=_VALUE_SAFE)
+        parts.append(f"{key if _PLAIN_KEY(key) else quote(key, safe=_KEY_SAFE)}={text}")
+    return "&".join(parts)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from yarl import URL
 
+from telnyx_video import _json
 from telnyx_video._retry import (
     SAFE_METHODS,
     RetryPolicy,
@@ -76,7 +76,7 @@ class _Headers(dict[str, str]):
 
 #: ``aiohttp``, imported with the first session (importing it is most of our import cost).
 _aiohttp: Any = None
-#: ``aiohttp.ClientTimeout()`` without any limit: each attempt is timed by ``asyncio.timeout``.
+#: ``aiohttp.ClientTimeout()`` without any limit: each attempt is timed by ``_Deadline``.
 _NO_TIMEOUT: Any = None
 #: Methods aiohttp gives a default Content-Type, and how to tell it not to.
 _BODY_METHODS: Final = frozenset({"POST", "PATCH", "PUT"})
@@ -119,6 +119,9 @@ class Response:
     def body(self) -> Any:
         """The decoded JSON body, ``None`` if empty.
 
+        Decoded by ``telnyx_video._json`` (orjson when installed): strict JSON, so a body
+        holding ``NaN`` or ``Infinity`` is not JSON either.
+
         Raises:
             APIResponseValidationError: the body is not JSON.
         """
@@ -132,7 +135,7 @@ class Response:
         if not raw or self.status == 204:
             return None
         try:
-            return json.loads(raw)
+            return _json.loads(raw)
         except (ValueError, RecursionError) as exc:  # not JSON, or nested absurdly deep
             raise APIResponseValidationError(
                 f"{self.method} {self.path} answered {self.status} with a body that is not "
@@ -332,21 +335,18 @@ class Transport:
             TelnyxVideoError: the last failure, when no retry is left or allowed.
             ValueError: ``timeout`` or ``max_retries`` is not valid.
         """
-        retries = (
-            self.max_retries
-            if isinstance(max_retries, NotGiven)
-            else check_max_retries(max_retries)
-        )
-        seconds = self.timeout if isinstance(timeout, NotGiven) else check_timeout(timeout)
+        retries = self.max_retries if max_retries is NOT_GIVEN else check_max_retries(max_retries)
+        seconds = self.timeout if timeout is NOT_GIVEN else check_timeout(timeout)
         if retry_ambiguous is None:
             retry_ambiguous = method in SAFE_METHODS
-        url = URL(f"{self._base}{path}{'?' + query if query else ''}", encoded=True)
-        data: bytes | None = None
-        headers = self._headers
-        # aiohttp labels a body-less POST application/octet-stream: say nothing instead.
-        skip = _NO_CONTENT_TYPE if method in _BODY_METHODS else None
-        if body is not None:
-            data = json.dumps(body, separators=(",", ":")).encode()
+        url = URL(f"{self._base}{path}?{query}" if query else self._base + path, encoded=True)
+        if body is None:
+            data = None
+            headers = self._headers
+            # aiohttp labels a body-less POST application/octet-stream: say nothing instead.
+            skip = _NO_CONTENT_TYPE if method in _BODY_METHODS else None
+        else:
+            data = _json.dumps(body)
             headers = self._json_headers
             skip = None
         # A cancellation requested while we work is the caller's, whatever else happened.
@@ -358,10 +358,9 @@ class Transport:
         while True:
             started = time.perf_counter()
             try:
-                response = await self._send(
-                    method, url, path, data, headers, skip, seconds, attempt
+                return parse(
+                    await self._send(method, url, path, data, headers, skip, seconds, attempt)
                 )
-                return parse(response)
             except (APIConnectionError, APIStatusError, APIResponseValidationError) as exc:
                 failure: TelnyxVideoError = exc
             if task is not None and task.cancelling() > cancelling:
@@ -406,19 +405,22 @@ class Transport:
         seconds: float | None,
         attempt: int,
     ) -> Response:
-        session = self._get_session()
-        aiohttp = _aiohttp
+        """One attempt: send, read the body (at most ``max_response_size``), classify."""
+        loop = asyncio.get_running_loop()
+        session = self._session
+        if session is None or self._closed or self._loop is not loop:
+            session = self._get_session()
         limit = self.max_response_size
         started = time.perf_counter()
+        # Our own deadline, not aiohttp's: it tells a cancellation from outside (the caller's
+        # deadline, task.cancel(), Ctrl-C) from its own expiry, so the caller's always wins;
+        # aiohttp's timer can swallow it.
+        deadline = None if seconds is None else _Deadline(loop, seconds)
+        expired = False
         broken: TelnyxVideoError | None = None
-        raw: bytes | None = None
         try:
-            # Our own deadline, not aiohttp's: asyncio.timeout tells a cancellation from
-            # outside (the caller's deadline, task.cancel(), Ctrl-C) from its own expiry, so
-            # the caller's always wins; aiohttp's timer can swallow it.
-            async with (
-                asyncio.timeout(seconds),
-                session.request(
+            try:
+                async with session.request(
                     method,
                     url,
                     data=data,
@@ -427,64 +429,47 @@ class Transport:
                     timeout=_NO_TIMEOUT,
                     allow_redirects=False,
                     raise_for_status=False,  # even if a caller's session says otherwise
-                ) as resp,
-            ):
-                status = resp.status
-                resp_headers = resp.headers
-                reason = resp.reason or ""
-                raw = await _read_at_most(resp.content, limit)
-        # Each failure is raised after its handler, not from it: aiohttp's exceptions and
-        # the frames they carry hold our request headers (the key), and a chained cause or
-        # context would hand them to every traceback printer and error tracker.
-        except TimeoutError:
+                ) as resp:
+                    status = resp.status
+                    resp_headers = resp.headers
+                    # The whole (decompressed) body, or None once it is over the limit:
+                    # aiohttp decompresses as it streams, a bounded piece at a time, and
+                    # stops reading the socket while its buffer is full, so memory stays
+                    # near the limit whatever the server sends.
+                    content = resp.content
+                    chunks: list[bytes] = []
+                    size = 0
+                    raw: bytes | None = None
+                    while chunk := await content.readany():
+                        size += len(chunk)
+                        if size > limit:
+                            break
+                        chunks.append(chunk)
+                    else:
+                        raw = b"".join(chunks)
+            finally:
+                expired = deadline is not None and deadline.stop()
+        except asyncio.CancelledError:
+            if not expired:
+                raise
             broken = APITimeoutError(
                 f"{method} {path} timed out after {seconds} s", method=method, url=path
             )
-        except aiohttp.ClientConnectorError as exc:
-            # The connection was never established: nothing reached the server.
-            broken = APIConnectionError(
-                f"{method} {path}: cannot connect to {url.host}:{url.port} ({exc.strerror})",
-                method=method,
-                url=path,
-                maybe_sent=False,
-            )
-        except aiohttp.ClientResponseError as exc:
-            broken = APIConnectionError(
-                f"{method} {path}: malformed response ({type(exc).__name__}: {exc.message})",
-                method=method,
-                url=path,
-            )
-        except (aiohttp.ClientError, OSError) as exc:
-            broken = APIConnectionError(
-                f"{method} {path}: connection failed ({type(exc).__name__}: {exc})",
-                method=method,
-                url=path,
-            )
+        except (_aiohttp.ClientError, OSError) as exc:
+            broken = _connection_failure(exc, method, path, url, seconds)
+        # Raised after its handler, not from it: aiohttp's exceptions and the frames they
+        # carry hold our request headers (the key), and a chained cause or context would
+        # hand them to every traceback printer and error tracker.
         if broken is not None:
             raise broken
         request_id = find_request_id(resp_headers)
         if logger.isEnabledFor(logging.DEBUG):
-            elapsed = time.perf_counter() - started
-            logger.debug(
-                "%s %s -> %s in %.1f ms (attempt %d)",
-                method,
-                path,
-                status,
-                elapsed * 1000,
-                attempt + 1,
-                extra={
-                    "method": method,
-                    "path": path,
-                    "status": status,
-                    "attempt": attempt + 1,
-                    "request_id": request_id,
-                    "elapsed": elapsed,
-                },
-            )
+            _log_answer(method, path, status, attempt, request_id, time.perf_counter() - started)
         if 200 <= status < 300:
             if raw is None:  # an error only for a caller that reads the body
                 return _TooLarge(status, request_id, method, path, limit)
             return Response(status, raw, request_id, method, path)
+        reason = resp.reason or ""
         if status < 200:  # a final 1xx: no answer at all (aiohttp yields only 101)
             raise APIConnectionError(
                 f"{method} {path}: malformed response (final status {status} {reason})",
@@ -527,20 +512,89 @@ class Transport:
         )
 
 
-async def _read_at_most(content: aiohttp.StreamReader, limit: int) -> bytes | None:
-    """The whole (decompressed) body, or ``None`` as soon as it exceeds ``limit`` bytes.
+class _Deadline:
+    """An attempt's timeout: ``asyncio.timeout(seconds)``, without its async context manager.
 
-    aiohttp decompresses as it streams, a bounded piece at a time, and stops reading the
-    socket while its buffer is full, so memory stays near ``limit`` whatever the server sends.
+    The same rules as ``asyncio.timeout`` (Python 3.11): at the deadline the task is
+    cancelled; `stop()` says whether the attempt's ``CancelledError`` is that expiry (then
+    it becomes our ``APITimeoutError``) or a cancellation from outside, which wins. A plain
+    object with a timer handle costs a third of the context manager's two coroutines,
+    enumerated states and event loop lookups on every request.
     """
-    chunks: list[bytes] = []
-    size = 0
-    while chunk := await content.readany():
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
+
+    __slots__ = ("_cancelling", "_expired", "_handle", "_task")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, seconds: float) -> None:
+        task = asyncio.current_task(loop)
+        if task is None:
+            raise RuntimeError("a request must run inside an asyncio task")
+        self._task = task
+        self._cancelling = task.cancelling()
+        self._expired = False
+        self._handle: asyncio.TimerHandle | None = loop.call_at(loop.time() + seconds, self._expire)
+
+    def _expire(self) -> None:
+        self._handle = None
+        self._expired = True
+        self._task.cancel()
+
+    def stop(self) -> bool:
+        """Disarm the timer; whether it fired and no other cancellation came since."""
+        handle = self._handle
+        if handle is not None:
+            self._handle = None
+            handle.cancel()
+        return self._expired and self._task.uncancel() <= self._cancelling
+
+
+def _connection_failure(
+    exc: BaseException, method: str, path: str, url: URL, seconds: float | None
+) -> TelnyxVideoError:
+    """Our error for an attempt that got no HTTP answer: the connection failed or timed out."""
+    if isinstance(exc, TimeoutError):  # a timeout of the connection itself
+        return APITimeoutError(
+            f"{method} {path} timed out after {seconds} s", method=method, url=path
+        )
+    if isinstance(exc, _aiohttp.ClientConnectorError):
+        # The connection was never established: nothing reached the server.
+        return APIConnectionError(
+            f"{method} {path}: cannot connect to {url.host}:{url.port} ({exc.strerror})",
+            method=method,
+            url=path,
+            maybe_sent=False,
+        )
+    if isinstance(exc, _aiohttp.ClientResponseError):
+        return APIConnectionError(
+            f"{method} {path}: malformed response ({type(exc).__name__}: {exc.message})",
+            method=method,
+            url=path,
+        )
+    return APIConnectionError(
+        f"{method} {path}: connection failed ({type(exc).__name__}: {exc})",
+        method=method,
+        url=path,
+    )
+
+
+def _log_answer(
+    method: str, path: str, status: int, attempt: int, request_id: str | None, elapsed: float
+) -> None:
+    logger.debug(
+        "%s %s -> %s in %.1f ms (attempt %d)",
+        method,
+        path,
+        status,
+        elapsed * 1000,
+        attempt + 1,
+        extra={
+            "method": method,
+            "path": path,
+            "status": status,
+            "attempt": attempt + 1,
+            "request_id": request_id,
+            "elapsed": elapsed,
+        },
+    )
 
 
 def _request_id(failure: TelnyxVideoError) -> str | None:

@@ -58,7 +58,7 @@ class AsyncPaginator(Generic[T]):
         """Yield each page in turn, fetching the next one only when asked."""
         number = 1
         first_last: int | None = None  # the last page as the first page announced it
-        previous: tuple[Any, ...] | None = None
+        previous: tuple[Any, ...] = ()
         while True:
             page = await self._fetch(number)
             if not page.items:
@@ -67,10 +67,9 @@ class AsyncPaginator(Generic[T]):
             reported = meta.page_number if meta is not None else None
             if number > 1 and reported is not None and reported != number:
                 return  # not the page we asked for: the server ignores page[number]
-            signature = tuple(getattr(item, "id", item) for item in page.items)
-            if signature == previous:
+            if _repeats(page.items, previous):
                 return
-            previous = signature
+            previous = page.items
             yield page
             if reported is not None and reported != number:
                 return
@@ -87,6 +86,19 @@ class AsyncPaginator(Generic[T]):
         async for page in self.pages():
             for item in page.items:
                 yield item
+
+
+def _repeats(items: tuple[Any, ...], previous: tuple[Any, ...]) -> bool:
+    """Whether ``items`` are the previous page's again (the same ids, in the same order).
+
+    A next page differs from its first item on, so this costs one comparison per page.
+    """
+    if len(items) != len(previous):
+        return False
+    return all(
+        getattr(item, "id", item) == getattr(before, "id", before)
+        for item, before in zip(items, previous, strict=True)
+    )
 
 
 class _AsyncPages(Protocol[T]):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from itertools import repeat
 from typing import Any, TypeVar
 
 from telnyx_video._converter import fast_structure_hook, structure, unstructure
@@ -55,22 +56,23 @@ def ignore_body(response: Response) -> None:
     """The parser of answers whose body is not used (a DELETE): nothing to read or check."""
 
 
-_parsers: dict[tuple[str, type[Any]], Callable[[Response], Any]] = {}
+_model_parsers: dict[type[Any], Callable[[Response], Any]] = {}
+_page_parsers: dict[type[Any], Callable[[Response], Any]] = {}
 
 
 def model_parser(cls: type[T]) -> Callable[[Response], T]:
     """The parser of ``{"data": {...}}`` answers holding one ``cls`` (made once per class)."""
-    parse = _parsers.get(("model", cls))
+    parse = _model_parsers.get(cls)
     if parse is None:
-        parse = _parsers["model", cls] = _make_model_parser(cls)
+        parse = _model_parsers[cls] = _make_model_parser(cls)
     return parse
 
 
 def page_parser(cls: type[T]) -> Callable[[Response], Page[T]]:
     """The parser of listing answers, ``{"data": [...], "meta": {...}}`` of ``cls``."""
-    parse = _parsers.get(("page", cls))
+    parse = _page_parsers.get(cls)
     if parse is None:
-        parse = _parsers["page", cls] = _make_page_parser(cls)
+        parse = _page_parsers[cls] = _make_page_parser(cls)
     return parse
 
 
@@ -89,31 +91,31 @@ def _make_model_parser(cls: type[T]) -> Callable[[Response], T]:
 
 def _make_page_parser(cls: type[T]) -> Callable[[Response], Page[T]]:
     hook = fast_structure_hook(cls)
+    meta_hook = fast_structure_hook(PaginationMeta)
 
     def parse(response: Response) -> Page[T]:
         data = _envelope(response)
-        if not isinstance(data, list):
+        status, request_id = response.status, response.request_id
+        if type(data) is not list:
             raise APIResponseValidationError(
                 f"expected a list of {cls.__name__} under 'data', got {type(data).__name__}",
-                status=response.status,
+                status=status,
                 body=response.body,
-                request_id=response.request_id,
+                request_id=request_id,
             )
         try:
-            items = tuple(hook(item, cls) for item in data)
+            items = tuple(map(hook, data, repeat(cls)))
         except Exception:  # re-parse item by item for a precise error
             items = tuple(
-                structure(item, cls, status=response.status, request_id=response.request_id)
-                for item in data
+                structure(item, cls, status=status, request_id=request_id) for item in data
             )
         raw_meta = response.body.get("meta")
-        meta = (
-            structure(
-                raw_meta, PaginationMeta, status=response.status, request_id=response.request_id
-            )
-            if raw_meta is not None
-            else None
-        )
+        meta = None
+        if raw_meta is not None:
+            try:
+                meta = meta_hook(raw_meta, PaginationMeta)
+            except Exception:
+                meta = structure(raw_meta, PaginationMeta, status=status, request_id=request_id)
         return Page(items=items, meta=meta)
 
     return parse
@@ -130,7 +132,7 @@ class AsyncResource:
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
 
-    async def _request(
+    def _request(
         self,
         parse: Callable[[Response], R],
         method: str,
@@ -142,8 +144,13 @@ class AsyncResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         retry_ambiguous: bool | None = None,
         recover: Recover[R] | None = None,
-    ) -> R:
-        return await self._transport.request(
+    ) -> Coroutine[Any, Any, R]:
+        """``Transport.request()`` with the query given as pairs: await what it returns.
+
+        A plain function, not a coroutine of its own, so a call costs one coroutine (the
+        transport's) instead of one per layer.
+        """
+        return self._transport.request(
             method,
             path,
             parse,
@@ -155,7 +162,7 @@ class AsyncResource:
             recover=recover,
         )
 
-    async def _data(
+    def _data(
         self,
         cls: type[T],
         method: str,
@@ -165,21 +172,25 @@ class AsyncResource:
         body: Any = None,
         timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> T:
-        return await self._request(
-            model_parser(cls),
+    ) -> Coroutine[Any, Any, T]:
+        """A request whose answer is ``{"data": <cls>}``: await what it returns."""
+        return self._transport.request(
             method,
             path,
-            query=query,
+            model_parser(cls),
+            query=build_query(query) if query else "",
             body=body,
             timeout=timeout,
             max_retries=max_retries,
         )
 
-    async def _delete(
+    def _delete(
         self, path: str, *, timeout: float | None | NotGiven, max_retries: int | NotGiven
-    ) -> None:
-        await self._request(ignore_body, "DELETE", path, timeout=timeout, max_retries=max_retries)
+    ) -> Coroutine[Any, Any, None]:
+        """A DELETE whose answer's body is not used: await what it returns."""
+        return self._transport.request(
+            "DELETE", path, ignore_body, timeout=timeout, max_retries=max_retries
+        )
 
     def _paginate(
         self,
@@ -199,15 +210,19 @@ class AsyncResource:
             raise ValueError(
                 f"page_size must be an integer from 1 to {MAX_PAGE_SIZE}, got {page_size!r}"
             )
-        size = [("page[size]", page_size)] if page_size is not None else []
+        # The filters are encoded once; each page only adds its number (and the size).
+        filters = build_query(query)
+        head = f"{filters}&page[number]=" if filters else "page[number]="
+        tail = f"&page[size]={page_size}" if page_size is not None else ""
         parse = page_parser(cls)
+        request = self._transport.request
 
-        async def fetch(number: int) -> Page[T]:
-            return await self._request(
-                parse,
+        def fetch(number: int) -> Awaitable[Page[T]]:
+            return request(
                 "GET",
                 path,
-                query=[*query, ("page[number]", number), *size],
+                parse,
+                query=f"{head}{number}{tail}",
                 timeout=timeout,
                 max_retries=max_retries,
             )

@@ -221,6 +221,22 @@ def test_emulator_figures_become_rows() -> None:
     assert len(rows) == 3
 
 
+def test_the_emulator_listing_figures_are_gated_by_the_runner() -> None:
+    """benchmarks/emulator_listing.py's JSON line becomes rows with its own limits."""
+    from benchmarks import emulator_listing
+    from benchmarks.run import EMULATOR_SCRIPTS
+
+    assert Path(emulator_listing.__file__) in EMULATOR_SCRIPTS
+    line = emulator_listing.figures({"small": 1000.0, "large": 500.0, "bare": 900.0}, 20)
+    assert line["ok"] is False
+    rows = {row.benchmark: row for row in emulator_figures(line)}
+    assert set(rows) == {"7. emulator: list_50k_over_1k", "7. emulator: list_50k_vs_bare"}
+    over = rows["7. emulator: list_50k_over_1k"]
+    assert (over.ratio, over.target, over.status) == (2.0, emulator_listing.MAX_VS_SMALL, "MISS")
+    assert over.key == "emulator list_50k_over_1k"
+    assert rows["7. emulator: list_50k_vs_bare"].status == "pass"
+
+
 def test_summary_lists_the_key_figures() -> None:
     rows = [
         Row(benchmark="a", ours="", reference="", ratio=0.9, key="retrieve vs raw",

@@ -129,6 +129,12 @@ class EmulatorThread:
         return self.emulator.root_url
 
     @property
+    def ui_url(self) -> str:
+        """The dashboard: ``http://127.0.0.1:<port>/_emulator/ui`` (see
+        [`Emulator.ui_url`][telnyx_video.emulator.Emulator.ui_url])."""
+        return self.emulator.ui_url
+
+    @property
     def api_key(self) -> str:
         """The API key the emulator accepts."""
         return self.emulator.api_key

@@ -84,9 +84,8 @@ def test_telnyx_video_demo_plays_against_the_emulator_named_by_the_environment()
         assert steps[0]["base_url"] == emu.base_url
         name = next(s["unique_name"] for s in steps if "unique_name" in s)
         deliveries = emu.webhook_deliveries
-    assert deliveries and {d.room_id for d in deliveries} == {
-        next(s["room_id"] for s in steps if "room_id" in s)
-    }
+    assert deliveries
+    assert {d.room_id for d in deliveries} == {next(s["room_id"] for s in steps if "room_id" in s)}
     assert name.startswith("demo-")
 
 

@@ -148,7 +148,9 @@ async def test_dashboard_shows_and_drives_a_room_lifecycle(
         await page.screenshot(path=str(shot), full_page=True)
         assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         if os.environ.get(UPDATE_SCREENSHOT_ENV):
-            await page.screenshot(path=str(ROOT / "docs" / "images" / "dashboard.png"))
+            await page.screenshot(
+                path=str(ROOT / "docs" / "images" / "dashboard.png"), full_page=True
+            )
 
 
 async def test_dashboard_kicks_sets_faults_and_resets(page: Page) -> None:

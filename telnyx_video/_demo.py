@@ -21,7 +21,7 @@ import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any, Protocol, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -30,6 +30,9 @@ from aiohttp import web
 from telnyx_video._client import AsyncVideoClient
 from telnyx_video._converter import format_datetime
 from telnyx_video.models import CompositionStatus, RecordingStatus, VideoRegion
+
+if TYPE_CHECKING:
+    from telnyx_video.emulator import Emulator
 
 __all__ = ["EMULATOR_URL_ENV", "demo", "run_demo"]
 
@@ -160,11 +163,11 @@ class _Control(Protocol):
 class _InProcess:
     """The demo's own emulator, driven in-process."""
 
-    def __init__(self, emulator: Any) -> None:
+    def __init__(self, emulator: Emulator) -> None:
         self._emulator = emulator
 
     async def join(self, room_id: str, token: str, context: str) -> str:
-        return str((await self._emulator.join(room_id, token, context)).id)
+        return (await self._emulator.join(room_id, token, context)).id
 
     async def advance(self, seconds: float) -> None:
         await self._emulator.advance(seconds)

@@ -148,7 +148,7 @@ async def _set_faults(core: Core, body: dict[str, Any], request: web.Request) ->
     return _data(_faults_json(core))
 
 
-def _latest(request: web.Request, name: str) -> int | None:
+def _count_parameter(request: web.Request, name: str) -> int | None:
     """The ``?<name>=N`` query parameter (a non-negative integer), if given."""
     text = request.query.get(name)
     if text is None:
@@ -173,7 +173,7 @@ async def _snapshot(core: Core, body: dict[str, Any], request: web.Request) -> w
     """
     state = core.state
     log = core.webhooks.log
-    keep = _latest(request, "webhooks")
+    keep = _count_parameter(request, "webhooks")
     if keep is not None:
         log = log[len(log) - keep :] if keep else []
     return _data(

@@ -159,8 +159,7 @@ class FaultConfig:
 
     def changed(self) -> dict[str, Any]:
         """The settings that differ from the defaults, as JSON: what is switched on."""
-        defaults = _DEFAULT_JSON
-        return {k: v for k, v in self.to_json().items() if v != defaults[k]}
+        return {k: v for k, v in self.to_json().items() if v != _DEFAULT_JSON[k]}
 
 
 _DEFAULT_JSON = FaultConfig().to_json()

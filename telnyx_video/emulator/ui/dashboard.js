@@ -212,22 +212,36 @@ function draw(snap) {
           h(
             "td",
             { title: d.error || "" },
-            h("span", { class: d.outcome === "delivered" ? "ok" : "bad" }, d.status === null ? d.outcome : `${d.status} ${d.outcome}`),
+            h(
+              "span",
+              { class: d.outcome === "delivered" ? "ok" : "bad" },
+              d.status === null ? d.outcome : `${d.status} ${d.outcome}`,
+            ),
           ),
           h("td", {}, d.latency_ms === null ? "" : `${Math.round(d.latency_ms)} ms`),
-          h("td", {}, d.signature_verified ? h("span", { class: "ok" }, "✔ verified") : h("span", { class: "bad" }, "✘ invalid")),
+          h(
+            "td",
+            {},
+            d.signature_verified
+              ? h("span", { class: "ok" }, "✔ verified")
+              : h("span", { class: "bad" }, "✘ invalid"),
+          ),
         ),
       ),
     7,
   );
-  document.getElementById("webhooks-total").textContent = `(${snap.webhooks_total} in all, latest first)`;
+  document.getElementById("webhooks-total").textContent =
+    `(${snap.webhooks_total} in all, latest first)`;
 
   const active = snap.faults.active;
-  document.getElementById("faults-active").textContent = Object.keys(active).length ? JSON.stringify(active) : "none";
+  document.getElementById("faults-active").textContent = Object.keys(active).length
+    ? JSON.stringify(active)
+    : "none";
   const stats = snap.faults.stats;
   const kinds = Object.entries(stats.by_kind).map(([kind, n]) => `${kind} ${n}`).join(", ");
   document.getElementById("fault-stats").textContent =
-    `${stats.requests_seen} API requests seen, ${stats.faults_injected} faults injected` + (kinds ? ` (${kinds})` : "");
+    `${stats.requests_seen} API requests seen, ${stats.faults_injected} faults injected` +
+    (kinds ? ` (${kinds})` : "");
 }
 
 function drawSession(session, roomLabel, participants) {
@@ -276,7 +290,14 @@ function drawSession(session, roomLabel, participants) {
   return h(
     "div",
     { class: "session", "data-session": session.id },
-    h("div", { class: "session-head" }, h("h3", {}, `Session in ${roomLabel}`), shortId(session.id), h("span", { class: session.active ? "ok" : "muted" }, when), actions),
+    h(
+      "div",
+      { class: "session-head" },
+      h("h3", {}, `Session in ${roomLabel}`),
+      shortId(session.id),
+      h("span", { class: session.active ? "ok" : "muted" }, when),
+      actions,
+    ),
     table,
   );
 }

@@ -77,7 +77,7 @@ async def _serve(emulator: Emulator, announce: Sequence[str]) -> None:
     async with emulator:
         print(f"Telnyx Video emulator serving {emulator.base_url}", flush=True)
         for line in announce:
-            print(line.format(root=emulator.root_url), flush=True)
+            print(line.format(root=emulator.root_url, ui=emulator.ui_url), flush=True)
         await stop.wait()
 
 
@@ -112,6 +112,8 @@ def run(ns: argparse.Namespace) -> int:
         announce.append(f"API key: {DEFAULT_API_KEY}")
     needs = " (needs the control token)" if token is not None else ""
     announce.append(f"Control API: {{root}}/_emulator/{needs}")
+    ask = " (add #token=<control token>, or enter it when asked)" if token is not None else ""
+    announce.append(f"Dashboard: {{ui}}{ask}")
     try:
         asyncio.run(_serve(emulator, announce))
     except KeyboardInterrupt:

@@ -15,9 +15,10 @@ from aiohttp import web
 
 from telnyx_video._converter import format_datetime
 from telnyx_video.emulator._core import Core
-from telnyx_video.emulator._errors import bad_request, not_found
+from telnyx_video.emulator._errors import EmulatorError, bad_request, not_found
 from telnyx_video.emulator._faults import FaultConfig
 from telnyx_video.emulator._http import (
+    API_PREFIX,
     CORE,
     check_bearer,
     decode_json,
@@ -26,6 +27,7 @@ from telnyx_video.emulator._http import (
 )
 from telnyx_video.emulator._records import COMPOSITIONS, PARTICIPANTS, RECORDINGS, ROOMS, SESSIONS
 from telnyx_video.emulator._validation import NO_BODY
+from telnyx_video.errors import ErrorCode
 
 __all__ = ["add_routes"]
 
@@ -97,6 +99,21 @@ async def _reset(core: Core, body: dict[str, Any], request: web.Request) -> web.
     return _data({"result": "ok"})
 
 
+@_route("GET", "/info")
+async def _info(core: Core, body: dict[str, Any], request: web.Request) -> web.Response:
+    """How to call the emulator's API: its base URL and key, and the webhook public key (what
+    the dashboard, or a test in another language, needs to start)."""
+    response = _data(
+        {
+            "base_url": core.media_root + API_PREFIX,
+            "api_key": core.settings.api_key,
+            "webhook_public_key": core.webhooks.public_key,
+        }
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @_route("GET", "/webhook_public_key")
 async def _public_key(core: Core, body: dict[str, Any], request: web.Request) -> web.Response:
     return _data({"public_key": core.webhooks.public_key})
@@ -108,7 +125,12 @@ async def _webhooks(core: Core, body: dict[str, Any], request: web.Request) -> w
 
 
 def _faults_json(core: Core) -> dict[str, Any]:
-    return {"config": core.faults.config.to_json(), "stats": core.faults.stats.to_json()}
+    config = core.faults.config
+    return {
+        "config": config.to_json(),
+        "active": config.changed(),
+        "stats": core.faults.stats.to_json(),
+    }
 
 
 @_route("GET", "/faults")
@@ -126,19 +148,47 @@ async def _set_faults(core: Core, body: dict[str, Any], request: web.Request) ->
     return _data(_faults_json(core))
 
 
+def _count_parameter(request: web.Request, name: str) -> int | None:
+    """The ``?<name>=N`` query parameter (a non-negative integer), if given."""
+    text = request.query.get(name)
+    if text is None:
+        return None
+    if not text.isascii() or not text.isdigit() or len(text) > 9:
+        raise EmulatorError(
+            400,
+            ErrorCode.BAD_REQUEST,
+            f"{name} must be a non-negative integer.",
+            parameter=name,
+        )
+    return int(text)
+
+
 @_route("GET", "/snapshot")
 async def _snapshot(core: Core, body: dict[str, Any], request: web.Request) -> web.Response:
-    """Everything at once, oldest first: a dashboard's view of the emulator."""
+    """Everything at once, oldest first: the dashboard's view of the emulator.
+
+    Participants also say whether they are ``muted`` and why they left (``left_reason``),
+    which the API does not show. ``?webhooks=N`` keeps the latest ``N`` deliveries of the log;
+    ``webhooks_total`` counts every attempt since the start or the last reset.
+    """
     state = core.state
+    log = core.webhooks.log
+    keep = _count_parameter(request, "webhooks")
+    if keep is not None:
+        log = log[len(log) - keep :] if keep else []
     return _data(
         {
             "now": format_datetime(core.sync()),
             "rooms": [ROOMS.json(r) for r in state.rooms.values()],
             "sessions": [SESSIONS.json(s) for s in state.sessions.values()],
-            "participants": [PARTICIPANTS.json(p) for p in state.participants.values()],
+            "participants": [
+                PARTICIPANTS.json(p, muted=p.muted, left_reason=p.left_reason)
+                for p in state.participants.values()
+            ],
             "recordings": [RECORDINGS.json(r) for r in state.recordings.values()],
             "compositions": [COMPOSITIONS.json(c) for c in state.compositions.values()],
-            "webhooks": [delivery.to_json() for delivery in core.webhooks.log],
+            "webhooks": [delivery.to_json() for delivery in log],
+            "webhooks_total": core.webhooks.count(),
             "faults": _faults_json(core),
         }
     )

@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from telnyx_video.emulator import _api, _control
+from telnyx_video.emulator import _api, _control, _dashboard
 from telnyx_video.emulator._clock import Clock
 from telnyx_video.emulator._core import Core
 from telnyx_video.emulator._faults import FaultConfig, FaultStats
@@ -117,6 +117,7 @@ class Emulator:
         self._app = new_app(self._core)
         _api.add_routes(self._app.router, API_PREFIX)
         _control.add_routes(self._app.router, CONTROL_PREFIX.rstrip("/"))
+        _dashboard.add_routes(self._app.router)
         self._runner: web.AppRunner | None = None
         self._root_url: str | None = None
 
@@ -180,6 +181,13 @@ class Emulator:
     def base_url(self) -> str:
         """The API base URL to give a client: ``http://127.0.0.1:<port>/v2``."""
         return self.root_url + API_PREFIX
+
+    @property
+    def ui_url(self) -> str:
+        """The dashboard, a page that shows and drives the emulator:
+        ``http://127.0.0.1:<port>/_emulator/ui`` (add ``#token=<control token>`` when one
+        is set, or enter it when the page asks)."""
+        return self.root_url + _dashboard.UI_PATH
 
     @property
     def api_key(self) -> str:

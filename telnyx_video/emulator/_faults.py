@@ -157,6 +157,13 @@ class FaultConfig:
         data["paths"] = list(self.paths) if self.paths is not None else None
         return data
 
+    def changed(self) -> dict[str, Any]:
+        """The settings that differ from the defaults, as JSON: what is switched on."""
+        return {k: v for k, v in self.to_json().items() if v != _DEFAULT_JSON[k]}
+
+
+_DEFAULT_JSON = FaultConfig().to_json()
+
 
 @attrs.define
 class FaultStats:

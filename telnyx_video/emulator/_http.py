@@ -138,8 +138,7 @@ def _check_host(request: web.Request, core: Core) -> None:
     host = request.headers.get("Host")
     if host is None or core.any_host:
         return
-    name = host[1 : host.find("]")] if host.startswith("[") else host.rsplit(":", 1)[0]
-    if not is_loopback_host(name):
+    if not is_loopback_host(_host_name(host)):
         raise EmulatorError(
             403,
             ErrorCode.AUTHORIZATION_FAILED,
@@ -155,20 +154,39 @@ def _check_control_peer(request: web.Request) -> None:
         )
 
 
+def _host_name(host: str) -> str:
+    """The name in a ``Host`` header value (``[::1]:8787`` -> ``::1``)."""
+    return host[1 : host.find("]")] if host.startswith("[") else host.rsplit(":", 1)[0]
+
+
+def _from_own_page(request: web.Request, fetch_site: str) -> bool:
+    """Whether a browser sent the request for a page of the emulator's own loopback origin
+    (the dashboard): ``Sec-Fetch-Site: same-origin``, a loopback ``Host`` and, when there is
+    an ``Origin``, exactly ``http://<Host>``. Neither header can be set by a page's script."""
+    host = request.headers.get("Host")
+    if fetch_site != "same-origin" or host is None or not is_loopback_host(_host_name(host)):
+        return False
+    origin = request.headers.get("Origin")
+    return origin is None or origin == f"http://{host}"
+
+
 def refuse_web_pages(request: web.Request) -> None:
-    """403 for a request a browser sends on behalf of a web page.
+    """403 for a request a browser sends on behalf of a web page other than the emulator's own.
 
     Any page a local browser shows could otherwise POST to ``/_emulator/reset`` (a "simple"
     cross-origin request needs no preflight): browsers mark such requests with ``Origin``
-    (every POST) or a cross-site ``Sec-Fetch-Site``, which curl or the SDK never send.
+    (every POST) or a cross-site ``Sec-Fetch-Site``, which curl or the SDK never send. The
+    dashboard's requests are same-origin ones from a loopback origin, and pass.
     """
     fetch_site = request.headers.get("Sec-Fetch-Site", "").strip().lower()
-    if "Origin" in request.headers or fetch_site in ("cross-site", "same-site"):
+    if "Origin" not in request.headers and fetch_site in ("", "none"):
+        return  # not a page's request: a tool, or the user typing the URL
+    if not _from_own_page(request, fetch_site):
         raise EmulatorError(
             403,
             ErrorCode.AUTHORIZATION_FAILED,
-            "The control API refuses requests made by web pages (Origin or cross-site "
-            "Sec-Fetch-Site header).",
+            "The control API refuses requests made by web pages other than its own dashboard "
+            "(Origin or Sec-Fetch-Site header).",
         )
 
 

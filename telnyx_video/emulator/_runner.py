@@ -177,6 +177,8 @@ class EmulatorThread:
     """The API base URL: ``http://127.0.0.1:<port>/v2``."""
     root_url = _Attribute(Emulator.root_url)
     """``http://127.0.0.1:<port>`` (control API under ``/_emulator/``)."""
+    ui_url = _Attribute(Emulator.ui_url)
+    """The dashboard: ``http://127.0.0.1:<port>/_emulator/ui``."""
     api_key = _Attribute(Emulator.api_key)
     """The API key the emulator accepts."""
     webhook_public_key = _Attribute(Emulator.webhook_public_key)

@@ -27,8 +27,9 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from telnyx_video.emulator._faults import Faults
 from telnyx_video.emulator._loopback import is_loopback_url
 from telnyx_video.emulator._records import WebhookTarget
+from telnyx_video.errors import WebhookVerificationError
 from telnyx_video.webhooks._events import VideoEvent, WebhookMeta, event_document
-from telnyx_video.webhooks._verify import SIGNATURE_HEADER, TIMESTAMP_HEADER
+from telnyx_video.webhooks._verify import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_with_keys
 
 __all__ = [
     "ATTEMPTS_PER_URL",
@@ -66,6 +67,8 @@ class WebhookDelivery:
 
     event_id: str
     event_type: str
+    room_id: str | None = None
+    """The room whose event it is (the room of a recording or a composition for theirs)."""
     url: str
     attempt: int
     """Counts every attempt of the event, across its URL and failover URL (``meta.attempt``)."""
@@ -78,6 +81,13 @@ class WebhookDelivery:
     headers: dict[str, str] = attrs.Factory(dict)
     duplicate: bool = False
     """Whether this was a deliberate second delivery (the ``webhook_duplicate_rate`` fault)."""
+    latency_ms: float | None = None
+    """How long the receiver took to answer (or to fail), in milliseconds of wall-clock
+    time; ``None`` when it was never contacted."""
+    signature_verified: bool = False
+    """Whether the signed headers verify against the body with the emulator's public key
+    ([`webhook_public_key`][telnyx_video.emulator.Emulator.webhook_public_key]), checked by
+    the SDK's own [`verify()`][telnyx_video.webhooks.verify] as a receiver would."""
 
     @property
     def payload(self) -> Any:
@@ -126,6 +136,7 @@ class WebhookDispatcher:
         key: Ed25519PrivateKey | None = None,
     ) -> None:
         self._key = key if key is not None else Ed25519PrivateKey.generate()
+        self._public_keys = (self._key.public_key(),)
         self._faults = faults
         self._wait = wait
         self._delays = retry_delays
@@ -141,7 +152,7 @@ class WebhookDispatcher:
     @property
     def public_key(self) -> str:
         """Base64 of the raw 32-byte Ed25519 public key that verifies signatures."""
-        raw = self._key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+        raw = self._public_keys[0].public_bytes(Encoding.Raw, PublicFormat.Raw)
         return base64.b64encode(raw).decode("ascii")
 
     @property
@@ -265,11 +276,11 @@ class WebhookDispatcher:
                 if retry:
                     await self._wait(self._delays[retry - 1])
                 attempt += 1
-                record = await self._attempt(item.event, url, attempt, timeout)
+                record = await self._attempt(item, url, attempt, timeout)
                 await self._record(record)
                 if record.outcome == "delivered":
                     if self._faults.duplicate_webhook():
-                        again = await self._attempt(item.event, url, attempt, timeout)
+                        again = await self._attempt(item, url, attempt, timeout)
                         await self._record(attrs.evolve(again, duplicate=True))
                     return
                 if record.outcome == "skipped":
@@ -279,9 +290,18 @@ class WebhookDispatcher:
         """Base64 Ed25519 signature of ``"{timestamp}|{body}"``."""
         return base64.b64encode(self._key.sign(timestamp.encode() + b"|" + body)).decode("ascii")
 
+    def _verifies(self, body: bytes, headers: dict[str, str]) -> bool:
+        """Whether a receiver holding the public key accepts the signed delivery."""
+        try:
+            verify_with_keys(body, headers, self._public_keys, tolerance=None)
+        except WebhookVerificationError:
+            return False
+        return True
+
     async def _attempt(
-        self, event: VideoEvent, url: str, attempt: int, timeout: float
+        self, item: Outgoing, url: str, attempt: int, timeout: float
     ) -> WebhookDelivery:
+        event = item.event
         meta = WebhookMeta(attempt=attempt, delivered_to=url)
         body = _DUMPS(event_document(attrs.evolve(event, meta=meta))).encode()
         timestamp = str(int(time.time()))
@@ -290,13 +310,17 @@ class WebhookDispatcher:
             TIMESTAMP_HEADER: timestamp,
             SIGNATURE_HEADER: self.sign(body, timestamp),
         }
+        verified = self._verifies(body, headers)
+        started = time.perf_counter()
 
         def record(
             outcome: str, status: int | None = None, error: str | None = None
         ) -> WebhookDelivery:
+            contacted = outcome != "skipped"
             return WebhookDelivery(
                 event_id=event.id,
                 event_type=event.event_type,
+                room_id=item.key,
                 url=url,
                 attempt=attempt,
                 outcome=outcome,
@@ -304,6 +328,8 @@ class WebhookDispatcher:
                 error=error,
                 body=body,
                 headers=headers,
+                latency_ms=round((time.perf_counter() - started) * 1000, 3) if contacted else None,
+                signature_verified=verified,
             )
 
         if not is_loopback_url(url):

@@ -22,12 +22,17 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 
-#: Files the wheel must ship besides the modules: the typing marker and the vendored
-#: contracts that the emulator and the webhook verifier load at run time.
+#: Files the wheel must ship besides the modules: the typing marker, the vendored
+#: contracts that the emulator and the webhook verifier load at run time, and the
+#: emulator's dashboard.
 PACKAGE_DATA = (
     "telnyx_video/py.typed",
     "telnyx_video/emulator/openapi.json",
     "telnyx_video/webhooks/events.json",
+    "telnyx_video/emulator/ui/index.html",
+    "telnyx_video/emulator/ui/dashboard.js",
+    "telnyx_video/emulator/ui/dashboard.css",
+    "telnyx_video/emulator/ui/favicon.svg",
 )
 #: What the test suite reads or imports outside ``tests/`` (found with grep over tests/):
 #: examples/ (run as scripts), scripts/generate_sync.py (the sync facade's generator),

@@ -17,6 +17,7 @@ from telnyx_video.emulator import _contract
 from telnyx_video.emulator._core import Core
 from telnyx_video.emulator._http import CORE, decode_json, json_response
 from telnyx_video.emulator._listing import Records, paginate
+from telnyx_video.emulator._media import MEDIA_KINDS
 from telnyx_video.emulator._records import (
     COMPOSITIONS,
     PARTICIPANTS,
@@ -55,11 +56,17 @@ def _no_content() -> web.Response:
 
 
 def _listing(
-    checked: Checked, records: Records[Any], render: Callable[[Any], dict[str, Any]] | View[Any]
+    checked: Checked,
+    records: Records[Any],
+    render: Callable[[Any], dict[str, Any]] | View[Any],
+    touch: Callable[[Any], None] | None = None,
 ) -> web.Response:
     """A page of ``records``: rendered by a view (its records' JSON kept encoded) or a
-    function (for embedded resources)."""
+    function (for embedded resources); ``touch`` first brings each one up to date."""
     found, meta = paginate(records, checked.query.get("filter", {}), checked.query["page"])
+    if touch is not None:
+        for record in found:
+            touch(record)
     if isinstance(render, View):
         data = b"[" + b",".join(render.encoded(r) for r in found) + b"]"
     else:
@@ -215,14 +222,28 @@ def _create_composition(core: Core, checked: Checked, _: None) -> web.Response:
 # -- the plain ones: list everything, view one, delete one ------------------------------------
 
 
+def _media_links(core: Core, collection: str) -> Callable[[Any], None] | None:
+    """For media records: re-mint a ``download_url`` past half its life before showing it."""
+    if collection not in MEDIA_KINDS:
+        return None
+    now = core.clock.now()
+    return lambda record: core.media.refresh(record, collection, now)
+
+
 def _list_all(collection: str, view: View[Any]) -> ApiHandler:
     return lambda core, checked, _: _listing(
-        checked, getattr(core.state, collection).values(), view
+        checked, getattr(core.state, collection).values(), view, _media_links(core, collection)
     )
 
 
-def _view(view: View[Any]) -> ApiHandler:
-    return lambda core, checked, record: _data(view.json(record))
+def _view(collection: str, view: View[Any]) -> ApiHandler:
+    def show(core: Core, checked: Checked, record: Any) -> web.Response:
+        touch = _media_links(core, collection)
+        if touch is not None:
+            touch(record)
+        return _data(view.json(record))
+
+    return show
 
 
 def _delete(collection: str) -> ApiHandler:
@@ -239,7 +260,7 @@ for _noun, _collection, _records in (
     ("Composition", "compositions", COMPOSITIONS),
 ):
     _operation(f"ListRoom{_noun}s")(_list_all(_collection, _records))
-    _operation(f"ViewRoom{_noun}")(_view(_records))
+    _operation(f"ViewRoom{_noun}")(_view(_collection, _records))
     if _noun != "Participant":
         _operation(f"DeleteRoom{_noun}")(_delete(_collection))
 

@@ -15,7 +15,7 @@ from aiohttp import web
 
 from telnyx_video._converter import format_datetime
 from telnyx_video.emulator._core import Core
-from telnyx_video.emulator._errors import EmulatorError, bad_request, not_found
+from telnyx_video.emulator._errors import EmulatorError, bad_request
 from telnyx_video.emulator._faults import FaultConfig
 from telnyx_video.emulator._http import (
     API_PREFIX,
@@ -25,6 +25,7 @@ from telnyx_video.emulator._http import (
     json_response,
     refuse_web_pages,
 )
+from telnyx_video.emulator._media import MEDIA_KINDS, serve_media
 from telnyx_video.emulator._records import COMPOSITIONS, PARTICIPANTS, RECORDINGS, ROOMS, SESSIONS
 from telnyx_video.emulator._validation import NO_BODY
 from telnyx_video.errors import ErrorCode
@@ -33,7 +34,6 @@ __all__ = ["add_routes"]
 
 ControlHandler = Callable[[Core, dict[str, Any], web.Request], Awaitable[web.Response]]
 _ROUTES: list[tuple[str, str, ControlHandler]] = []
-_MEDIA_TYPES = {"opus": "audio/ogg", "vp8": "video/webm", "h264": "video/mp4"}
 
 
 def _route(method: str, path: str) -> Callable[[ControlHandler], ControlHandler]:
@@ -105,7 +105,7 @@ async def _info(core: Core, body: dict[str, Any], request: web.Request) -> web.R
     the dashboard, or a test in another language, needs to start)."""
     response = _data(
         {
-            "base_url": core.media_root + API_PREFIX,
+            "base_url": core.media.root + API_PREFIX,
             "api_key": core.settings.api_key,
             "webhook_public_key": core.webhooks.public_key,
         }
@@ -194,24 +194,20 @@ async def _snapshot(core: Core, body: dict[str, Any], request: web.Request) -> w
     )
 
 
-async def _media(request: web.Request) -> web.Response:
-    """A completed recording's or composition's media (open like the pre-signed URLs it
-    stands for: no token, any page)."""
+async def _media(request: web.Request) -> web.StreamResponse:
+    """A completed recording's or composition's file, behind its signed, expiring link (no
+    token, any page: like the pre-signed storage URLs it stands for)."""
     core = request.app[CORE]
     core.sync()
-    kind, ident = request.match_info["kind"], request.match_info["media_id"]
-    record: Any = (core.state.recordings if kind == "recordings" else core.state.compositions).get(
-        ident
-    )
-    if record is None or record.status != "completed":
-        raise not_found(f"completed {kind[:-1]}", ident)
-    media_type = _MEDIA_TYPES.get(getattr(record, "codec", "h264"), "application/octet-stream")
-    payload = f"telnyx-video emulator media {kind[:-1]} {ident}\n".encode() * 64
-    return web.Response(body=payload, content_type=media_type)
+    kind = request.match_info["kind"]
+    records: Any = core.state.recordings if kind == "recordings" else core.state.compositions
+    record = records.get(request.match_info["media_id"])
+    return await serve_media(request, core.media, record, core.clock.now())
 
 
 def add_routes(router: web.UrlDispatcher, prefix: str) -> None:
     """Route the control API under ``prefix``."""
     for method, path, handler in _ROUTES:
         router.add_route(method, prefix + path.replace("}", ":[^/]+}"), _guarded(handler))
-    router.add_get(prefix + "/media/{kind:recordings|compositions}/{media_id:[^/]+}", _media)
+    kinds = "|".join(MEDIA_KINDS)
+    router.add_get(prefix + f"/media/{{kind:{kinds}}}/{{media_id:[^/]+}}", _media)

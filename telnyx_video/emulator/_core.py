@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from telnyx_video.emulator._clock import Clock, Scheduler
 from telnyx_video.emulator._faults import FaultConfig, Faults
+from telnyx_video.emulator._media import MediaLinks
 from telnyx_video.emulator._records import ParticipantRecord
 from telnyx_video.emulator._settings import Settings
 from telnyx_video.emulator._state import State
@@ -39,7 +40,7 @@ class Core:
         self.any_host = any_host
         """Whether requests may name any ``Host`` (the emulator was bound to a public address)."""
         self.clock = clock
-        self.media_root = ""
+        self.media = MediaLinks(settings.media_url_ttl_secs)
         self.tokens = TokenIssuer()
         self.faults = Faults(faults)
         self.webhooks = WebhookDispatcher(
@@ -50,14 +51,14 @@ class Core:
         )
         self.checker = ResponseChecker() if check_responses else None
         self.scheduler = Scheduler()
-        self.state = State(settings, self.tokens, self.scheduler.at, self.media_root)
+        self.state = State(settings, self.tokens, self.scheduler.at, self.media)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._timer_due: datetime | None = None
 
     def serve_media_from(self, root_url: str) -> None:
         """Make ``download_url`` point under ``root_url`` (known once the server is bound)."""
-        self.media_root = self.state.media_root = root_url
+        self.media.root = root_url
 
     # -- what is due, on a real-time clock -------------------------------------------------
 
@@ -158,7 +159,7 @@ class Core:
         # old emulator or the new one, never half of each.
         stopping = self.webhooks.discard()
         self.scheduler = Scheduler()
-        self.state = State(self.settings, self.tokens, self.scheduler.at, self.media_root)
+        self.state = State(self.settings, self.tokens, self.scheduler.at, self.media)
         self.clock.reset()
         self._arm()
         self.faults.configure(None)

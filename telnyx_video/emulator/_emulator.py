@@ -69,7 +69,9 @@ class Emulator:
     cross-site ``Sec-Fetch-Site`` header) and takes JSON bodies only; it needs no API key. Set
     ``control_token`` to also require ``Authorization: Bearer <control_token>`` on it; media
     downloads (``/_emulator/media/...``, the ``download_url`` of recordings and compositions)
-    stay open to loopback peers, like the pre-signed URLs they stand for.
+    need no token: like the pre-signed storage URLs they stand for, each link is signed and
+    works for ``media_url_ttl_secs`` on the emulator's clock (then ``403``); the API shows a
+    fresh link once one is past half its life.
 
     Raises:
         ValueError: for a setting out of range (a negative delay, a blank key...).
@@ -92,6 +94,7 @@ class Emulator:
         control_token: str | None = None,
         webhook_log_size: int = DEFAULT_WEBHOOK_LOG_SIZE,
         webhook_retry_delays: Iterable[float] = DEFAULT_RETRY_DELAYS,
+        media_url_ttl_secs: float = 600.0,
     ) -> None:
         given = {"api_key": api_key} if api_key is not None else {}
         settings = Settings(
@@ -103,6 +106,7 @@ class Emulator:
             video_codec=video_codec,
             webhook_retry_delays=webhook_retry_delays,
             webhook_log_size=webhook_log_size,
+            media_url_ttl_secs=media_url_ttl_secs,
             strict=strict,
         )
         self._host = host

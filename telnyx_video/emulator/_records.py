@@ -163,6 +163,8 @@ class RecordingRecord(_Record):
     duration_secs: int | None = None
     size_mb: float | None = None
     download_url: str | None = None
+    media_expires_at: datetime | None = None
+    """When ``download_url`` stops working (see ``_media``)."""
 
     @property
     def created_at(self) -> datetime:
@@ -192,6 +194,8 @@ class CompositionRecord(_Webhooked):
     duration_secs: int | None = None
     size_mb: float | None = None
     download_url: str | None = None
+    media_expires_at: datetime | None = None
+    """When ``download_url`` stops working (see ``_media``)."""
 
 
 def _encoder(field_type: Any) -> Callable[[Any], Any] | None:

@@ -75,6 +75,9 @@ class Settings:
     """Delay between ``processing`` and ``completed``."""
     video_codec: str = attrs.field(default="vp8", validator=attrs.validators.in_(("vp8", "h264")))
     """Codec of video recordings; audio is always ``"opus"``."""
+    media_url_ttl_secs: float = attrs.field(default=600.0, validator=_seconds)
+    """How long a recording's or composition's ``download_url`` works, on the emulator's clock
+    (whole seconds, at least 1)."""
     webhook_retry_delays: tuple[float, ...] = attrs.field(
         default=DEFAULT_RETRY_DELAYS, converter=_delays, validator=_check_delays
     )

@@ -14,7 +14,7 @@ import functools
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -50,6 +50,9 @@ from telnyx_video.webhooks._events import (
     SessionStartedPayload,
     VideoEvent,
 )
+
+if TYPE_CHECKING:
+    from telnyx_video.emulator._media import MediaLinks
 
 __all__ = ["State"]
 
@@ -91,12 +94,12 @@ class State:
     """Everything the emulated account holds, and the rules that change it."""
 
     def __init__(
-        self, settings: Settings, tokens: TokenIssuer, schedule: Schedule, media_root: str
+        self, settings: Settings, tokens: TokenIssuer, schedule: Schedule, media: MediaLinks
     ) -> None:
         self.settings = settings
         self.tokens = tokens
         self.schedule = schedule
-        self.media_root = media_root
+        self.media = media
         self.rooms: dict[str, RoomRecord] = {}
         self.sessions: dict[str, SessionRecord] = {}
         self.participants: dict[str, ParticipantRecord] = {}
@@ -436,7 +439,7 @@ class State:
         recording.completed_at = recording.updated_at = when
         recording.duration_secs = duration
         recording.size_mb = round(max(duration, 1) * rate, 3)
-        recording.download_url = f"{self.media_root}/_emulator/media/recordings/{recording.id}"
+        self.media.sign(recording, "recordings", when)
         payload = RecordingCompletedPayload(
             recording_id=recording.id,
             participant_id=recording.participant_id,
@@ -468,9 +471,7 @@ class State:
         composition.ended_at = composition.completed_at = when
         composition.duration_secs = duration
         composition.size_mb = round(max(duration, 1) * 0.3, 3)
-        composition.download_url = (
-            f"{self.media_root}/_emulator/media/compositions/{composition.id}"
-        )
+        self.media.sign(composition, "compositions", when)
         payload = CompositionCompletedPayload(
             composition_id=composition.id,
             room_id=composition.room_id,

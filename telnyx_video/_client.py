@@ -153,6 +153,7 @@ class AsyncVideoClient:
             user_agent=user_agent,
             max_response_size=max_response_size,
             trace_configs=trace_configs,
+            allow_insecure_http=allow_insecure_http,
         )
         self.rooms: AsyncRooms = AsyncRooms(self._transport)
         """Rooms: create, list, retrieve, update, delete, sessions, join tokens."""

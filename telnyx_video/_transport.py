@@ -81,6 +81,10 @@ _NO_TIMEOUT: Any = None
 #: Methods aiohttp gives a default Content-Type, and how to tell it not to.
 _BODY_METHODS: Final = frozenset({"POST", "PATCH", "PUT"})
 _NO_CONTENT_TYPE: Final = ("Content-Type",)
+#: Bytes of a media file handed to the writer at a time (fewer, larger writes).
+MEDIA_PIECE: Final = 1024 * 1024
+#: How much of a media error answer is read (for its message).
+_ERROR_BODY_LIMIT: Final = 64 * 1024
 #: ``Response.body`` before it is decoded.
 _UNREAD: Final[Any] = object()
 
@@ -217,8 +221,10 @@ class Transport:
         user_agent: str | None,
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
         trace_configs: TraceConfigs | None = None,
+        allow_insecure_http: bool = False,
     ) -> None:
         self.base_url = base_url
+        self.allow_insecure_http = allow_insecure_http
         self._base = str(base_url)
         self.timeout = timeout
         self.max_retries = max_retries
@@ -240,6 +246,8 @@ class Transport:
         self._json_headers: Mapping[str, str] = _Headers(
             {**self._headers, "Content-Type": "application/json"}
         )
+        # Media links carry their own authorisation: the key never goes to them.
+        self._media_headers: Mapping[str, str] = {"Accept": "*/*", "User-Agent": agent}
 
     def __repr__(self) -> str:
         return f"Transport(base_url={self._base!r})"
@@ -390,7 +398,7 @@ class Transport:
             if delay is None:
                 raise failure
             ambiguous_before = ambiguous_before or ambiguous
-            self._log_retry(method, path, attempt, started, failure, delay)
+            self.log_retry(method, path, attempt, started, failure, delay)
             attempt += 1
             await asyncio.sleep(delay)
 
@@ -489,7 +497,93 @@ class Transport:
             error.add_note(f"its body was over max_response_size ({limit} bytes) and not read")
         raise error
 
-    def _log_retry(
+    async def fetch_media(
+        self,
+        url: URL,
+        write: Callable[[bytes], Awaitable[None]],
+        *,
+        timeout: float | None,
+        max_size: int | None,
+        progress: Callable[[int, int | None], None] | None = None,
+    ) -> str | None:
+        """One attempt at a media file: GET ``url`` without the API key and hand its body
+        to ``write`` in pieces of up to ``MEDIA_PIECE`` bytes; return its Content-Type.
+
+        ``timeout`` bounds the wait for the answer and then each wait for more of the body
+        (a large file may take as long as it needs while it keeps coming). Redirects are
+        followed (nothing secret is sent). A body shorter than its Content-Length or longer
+        than ``max_size`` fails the attempt.
+
+        Raises:
+            APIStatusError: a non-2xx answer (the storage's error text in the message).
+            APIConnectionError: no answer, a stall longer than ``timeout``, a cut body.
+            APIResponseTooLargeError: the file is larger than ``max_size``.
+        """
+        loop = asyncio.get_running_loop()
+        session = self._session
+        if session is None or self._closed or self._loop is not loop:
+            session = self._get_session()
+        shown = str(url.with_query(None).with_fragment(None))  # the signature stays out
+        timed = _Timed(loop, timeout)
+        broken: TelnyxVideoError
+        try:
+            resp = await timed(
+                session.get(
+                    url,
+                    headers=self._media_headers,
+                    timeout=_NO_TIMEOUT,
+                    allow_redirects=True,
+                    max_redirects=5,
+                    raise_for_status=False,
+                )
+            )
+            async with resp:
+                if not 200 <= resp.status < 300:
+                    raw = await timed(resp.content.read(_ERROR_BODY_LIMIT))
+                    raise make_status_error(
+                        status=resp.status,
+                        raw_body=raw,
+                        headers=resp.headers,
+                        method="GET",
+                        url=shown,
+                        reason=resp.reason or "",
+                    )
+                identity = resp.headers.get("Content-Encoding", "identity") == "identity"
+                expected = resp.content_length if identity else None
+                if max_size is not None and expected is not None and expected > max_size:
+                    raise _media_too_large(resp.status, shown, max_size)
+                received = 0
+                piece = bytearray()
+                while chunk := await timed(resp.content.readany()):
+                    received += len(chunk)
+                    if max_size is not None and received > max_size:
+                        raise _media_too_large(resp.status, shown, max_size)
+                    piece += chunk
+                    if len(piece) >= MEDIA_PIECE:
+                        await write(bytes(piece))
+                        piece.clear()
+                        if progress is not None:
+                            progress(received, expected)
+                if piece:
+                    await write(bytes(piece))
+                if progress is not None:
+                    progress(received, expected)
+                if expected is not None and received != expected:
+                    raise APIConnectionError(
+                        f"GET {shown}: the body ended after {received} of {expected} bytes",
+                        method="GET",
+                        url=shown,
+                    )
+                return resp.headers.get("Content-Type")
+        except _Expired:
+            broken = APITimeoutError(
+                f"GET {shown}: no data for {timeout} s", method="GET", url=shown
+            )
+        except (_aiohttp.ClientError, OSError) as exc:
+            broken = _connection_failure(exc, "GET", shown, url, timeout)
+        raise broken  # outside the handler: aiohttp's exception holds the request's frames
+
+    def log_retry(
         self,
         method: str,
         path: str,
@@ -498,6 +592,7 @@ class Transport:
         failure: TelnyxVideoError,
         delay: float,
     ) -> None:
+        """Log a failed attempt about to be retried (with the structured ``extra`` fields)."""
         fields = _failure_fields(method, path, attempt, failure)
         fields["elapsed"] = time.perf_counter() - started
         fields["retry_delay"] = delay
@@ -545,6 +640,48 @@ class _Deadline:
             self._handle = None
             handle.cancel()
         return self._expired and self._task.uncancel() <= self._cancelling
+
+
+class _Expired(Exception):
+    """A ``_Timed`` wait ran out (raised in place of its ``CancelledError``)."""
+
+
+class _Timed:
+    """Each wait of one attempt bounded by ``seconds`` (``None``: unbounded), by `_Deadline`.
+
+    ``await timed(awaitable)``: a wait that runs out raises ``_Expired``; a cancellation from
+    outside (the caller's deadline, ``task.cancel()``) stays a cancellation.
+    """
+
+    __slots__ = ("_loop", "_seconds")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, seconds: float | None) -> None:
+        self._loop = loop
+        self._seconds = seconds
+
+    async def __call__(self, awaitable: Awaitable[T]) -> T:
+        if self._seconds is None:
+            return await awaitable
+        deadline = _Deadline(self._loop, self._seconds)
+        try:
+            result = await awaitable
+        except asyncio.CancelledError:
+            if deadline.stop():
+                raise _Expired from None
+            raise
+        except BaseException:
+            deadline.stop()
+            raise
+        deadline.stop()
+        return result
+
+
+def _media_too_large(status: int, shown: str, limit: int) -> APIResponseTooLargeError:
+    return APIResponseTooLargeError(
+        f"GET {shown}: the file is larger than max_size ({limit} bytes); it was not kept",
+        status=status,
+        limit=limit,
+    )
 
 
 def _connection_failure(

@@ -47,6 +47,7 @@ __all__ = [
     "ErrorCode",
     "ErrorDetail",
     "InternalServerError",
+    "MediaNotReadyError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
@@ -320,6 +321,20 @@ class RateLimitError(APIStatusError):
 
 class InternalServerError(APIStatusError):
     """HTTP 5xx: the API failed to process the request."""
+
+
+class MediaNotReadyError(TelnyxVideoError):
+    """A recording or composition has no file to download yet (it is still processing).
+
+    Attributes:
+        resource_id: the recording's or composition's id.
+        state: its ``status`` (``"processing"``, ``"enqueued"``...).
+    """
+
+    def __init__(self, message: str, *, resource_id: str, state: str | None) -> None:
+        super().__init__(message)
+        self.resource_id = resource_id
+        self.state = state
 
 
 class WebhookVerificationError(TelnyxVideoError):

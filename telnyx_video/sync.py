@@ -14,6 +14,7 @@ from types import TracebackType
 from telnyx_video._client import AsyncVideoClient
 from telnyx_video._portal import ClientPortal, SyncResource
 from telnyx_video._retry import RetryPolicy
+from telnyx_video.downloads import Download
 from telnyx_video.models import (
     ActionResult,
     CompositionStatus,
@@ -39,8 +40,10 @@ from telnyx_video.types import (
     DEFAULT_TIMEOUT,
     NOT_GIVEN,
     DateArg,
+    Destination,
     NotGiven,
     Participants,
+    Progress,
     TraceConfigs,
 )
 
@@ -746,6 +749,47 @@ class RoomRecordings(SyncResource[AsyncRoomRecordings]):
             self._async.retrieve, room_recording_id, timeout=timeout, max_retries=max_retries
         )
 
+    def download(
+        self,
+        recording: str | RoomRecording,
+        destination: Destination,
+        *,
+        max_size: int | None = None,
+        progress: Progress | None = None,
+        timeout: float | None | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Download:
+        """Download a recording's file, streamed in pieces (never whole in memory).
+
+        A path gets the file under a temporary name in the same directory, renamed once
+        complete and its size checked (an existing file of that name is replaced); a
+        directory gets it named by [`media_filename()`][telnyx_video.downloads.media_filename].
+        A failed attempt is retried like a GET (from the first byte), and an expired
+        ``download_url`` is replaced by a fresh one from the API; the API key is never sent
+        to the link.
+
+        Args:
+            recording: the recording's id, or the recording itself (its ``download_url`` is
+                used as long as it works).
+            destination: a file path, an existing directory, or a binary file object.
+            max_size: refuse a file larger than this many bytes (nothing is kept).
+            progress: called with the bytes received so far and the total (if known).
+            timeout: seconds to wait for the answer, then for each piece of the file.
+
+        Raises:
+            MediaNotReadyError: the recording has no file yet (still processing).
+            APIResponseTooLargeError: the file is larger than ``max_size``.
+        """
+        return self._portal.call(
+            self._async.download,
+            recording,
+            destination,
+            max_size=max_size,
+            progress=progress,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
     def delete(
         self,
         room_recording_id: str,
@@ -907,6 +951,47 @@ class RoomCompositions(SyncResource[AsyncRoomCompositions]):
         """
         return self._portal.call(
             self._async.retrieve, room_composition_id, timeout=timeout, max_retries=max_retries
+        )
+
+    def download(
+        self,
+        composition: str | RoomComposition,
+        destination: Destination,
+        *,
+        max_size: int | None = None,
+        progress: Progress | None = None,
+        timeout: float | None | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Download:
+        """Download a composition's file, streamed in pieces (never whole in memory).
+
+        A path gets the file under a temporary name in the same directory, renamed once
+        complete and its size checked (an existing file of that name is replaced); a
+        directory gets it named by [`media_filename()`][telnyx_video.downloads.media_filename].
+        A failed attempt is retried like a GET (from the first byte), and an expired
+        ``download_url`` is replaced by a fresh one from the API; the API key is never sent
+        to the link.
+
+        Args:
+            composition: the composition's id, or the composition itself (its ``download_url`` is
+                used as long as it works).
+            destination: a file path, an existing directory, or a binary file object.
+            max_size: refuse a file larger than this many bytes (nothing is kept).
+            progress: called with the bytes received so far and the total (if known).
+            timeout: seconds to wait for the answer, then for each piece of the file.
+
+        Raises:
+            MediaNotReadyError: the composition has no file yet (still processing).
+            APIResponseTooLargeError: the file is larger than ``max_size``.
+        """
+        return self._portal.call(
+            self._async.download,
+            composition,
+            destination,
+            max_size=max_size,
+            progress=progress,
+            timeout=timeout,
+            max_retries=max_retries,
         )
 
     def delete(

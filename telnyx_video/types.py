@@ -10,9 +10,10 @@ from telnyx_video.types import DateArg, Participants
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
+from typing import IO, TYPE_CHECKING, Any, Final, Literal, TypeAlias
 
 from telnyx_video.models import DateFilter
 
@@ -24,8 +25,10 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "NOT_GIVEN",
     "DateArg",
+    "Destination",
     "NotGiven",
     "Participants",
+    "Progress",
     "TraceConfigs",
 ]
 
@@ -68,3 +71,13 @@ day as a `datetime.date` or an ISO ``YYYY-MM-DD`` string."""
 Participants: TypeAlias = Literal["all"] | Sequence[str]
 """Whom a session action (kick, mute, unmute) applies to: ``"all"`` or a sequence of participant
 ids."""
+
+Destination: TypeAlias = str | os.PathLike[str] | IO[bytes]
+"""Where a download goes: a file path, an existing directory (the file is named after the
+media, see [`media_filename()`][telnyx_video.downloads.media_filename]), or a binary file
+object opened for writing."""
+
+Progress: TypeAlias = Callable[[int, int | None], None]
+"""A download's progress callback: ``progress(bytes_so_far, total)``, ``total`` being ``None``
+when the storage does not say. Called on the client's event loop, after each piece (1 MiB)
+and once at the end."""

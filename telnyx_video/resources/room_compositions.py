@@ -6,10 +6,11 @@ from collections.abc import Mapping
 
 from telnyx_video._operations import operation
 from telnyx_video._query import encode_id, filter_params
+from telnyx_video.downloads import Download, download_media
 from telnyx_video.models import CompositionStatus, RoomComposition, VideoRegion
 from telnyx_video.pagination import AsyncPaginator
 from telnyx_video.resources._base import AsyncResource, given
-from telnyx_video.types import NOT_GIVEN, DateArg, NotGiven
+from telnyx_video.types import NOT_GIVEN, DateArg, Destination, NotGiven, Progress
 
 __all__ = ["AsyncRoomCompositions"]
 
@@ -120,6 +121,48 @@ class AsyncRoomCompositions(AsyncResource):
         path = f"/room_compositions/{encode_id(room_composition_id, 'room_composition_id')}"
         return await self._data(
             RoomComposition, "GET", path, timeout=timeout, max_retries=max_retries
+        )
+
+    async def download(
+        self,
+        composition: str | RoomComposition,
+        destination: Destination,
+        *,
+        max_size: int | None = None,
+        progress: Progress | None = None,
+        timeout: float | None | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Download:
+        """Download a composition's file, streamed in pieces (never whole in memory).
+
+        A path gets the file under a temporary name in the same directory, renamed once
+        complete and its size checked (an existing file of that name is replaced); a
+        directory gets it named by [`media_filename()`][telnyx_video.downloads.media_filename].
+        A failed attempt is retried like a GET (from the first byte), and an expired
+        ``download_url`` is replaced by a fresh one from the API; the API key is never sent
+        to the link.
+
+        Args:
+            composition: the composition's id, or the composition itself (its ``download_url`` is
+                used as long as it works).
+            destination: a file path, an existing directory, or a binary file object.
+            max_size: refuse a file larger than this many bytes (nothing is kept).
+            progress: called with the bytes received so far and the total (if known).
+            timeout: seconds to wait for the answer, then for each piece of the file.
+
+        Raises:
+            MediaNotReadyError: the composition has no file yet (still processing).
+            APIResponseTooLargeError: the file is larger than ``max_size``.
+        """
+        return await download_media(
+            self._transport,
+            composition,
+            destination,
+            self.retrieve,
+            max_size=max_size,
+            progress=progress,
+            timeout=timeout,
+            max_retries=max_retries,
         )
 
     @operation("DeleteRoomComposition")

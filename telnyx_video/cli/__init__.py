@@ -14,11 +14,15 @@ import asyncio
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
 from telnyx_video._version import __version__
 from telnyx_video.cli._commands import GROUPS, Command, commands, group_help
+from telnyx_video.cli._download import COLUMNS as DOWNLOAD_COLUMNS
+from telnyx_video.cli._download import MAX_CONCURRENCY, download_all
 from telnyx_video.cli._output import COLUMNS, JsonPrinter, Printer, TablePrinter, to_json_data
+from telnyx_video.errors import TelnyxVideoError
 from telnyx_video.models import PaginationMeta
 
 __all__ = ["build_parser", "main"]
@@ -27,6 +31,10 @@ EXIT_OK = 0
 EXIT_API_ERROR = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+
+
+class DownloadsFailed(TelnyxVideoError):
+    """Some files of a download run failed (each was reported on its own line)."""
 
 
 def _connection_options() -> argparse.ArgumentParser:
@@ -96,6 +104,25 @@ def build_parser() -> argparse.ArgumentParser:
         )
         for option in command.options:
             option.add_to(sub)
+        if command.output == "download":
+            sub.add_argument(
+                "ids", nargs="*", metavar="ID", help=f"these {command.group} only (no filters)"
+            )
+            sub.add_argument(
+                "--dir",
+                type=_directory,
+                default=Path(),
+                metavar="DIR",
+                help="where the files go, named ID.EXT (default: the current directory)",
+            )
+            sub.add_argument(
+                "--concurrency",
+                type=_concurrency,
+                default=4,
+                metavar="N",
+                help=f"files downloaded at once, 1-{MAX_CONCURRENCY} (default 4)",
+            )
+            sub.add_argument("--page-size", type=int, metavar="N", help="records per page (1-250)")
         if command.output == "list":
             sub.add_argument(
                 "--all",
@@ -216,6 +243,8 @@ async def _run(command: Command, ns: argparse.Namespace, printer: Printer, err: 
                     progress.update(count, page.meta)
             finally:
                 progress.done()
+        elif command.output == "download":
+            await _download(client, command, ns, kwargs, printer, err)
         elif command.output == "deleted":
             await method(*args, **kwargs)
             printer.item({"id": args[0], "deleted": True})
@@ -225,6 +254,47 @@ async def _run(command: Command, ns: argparse.Namespace, printer: Printer, err: 
         else:
             result = await method(*args, **kwargs)
             printer.item(to_json_data(result))
+
+
+def _directory(text: str) -> Path:
+    path = Path(text)
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text}: no such directory")
+    return path
+
+
+def _concurrency(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= MAX_CONCURRENCY:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {MAX_CONCURRENCY}")
+    return value
+
+
+async def _download(
+    client: Any,
+    command: Command,
+    ns: argparse.Namespace,
+    filters: dict[str, Any],
+    printer: Printer,
+    err: TextIO,
+) -> None:
+    if ns.ids and filters:
+        raise ValueError("give ids or filters, not both")
+    summary = await download_all(
+        getattr(client, command.operation.resource),
+        ids=ns.ids,
+        filters=filters,
+        directory=ns.dir,
+        concurrency=ns.concurrency,
+        emit=printer.list_item,
+        err=err,
+    )
+    err.write(summary.line() + "\n")
+    if summary.failed:
+        raise DownloadsFailed(f"{summary.failed} download(s) failed")
 
 
 def _run_api_command(ns: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -244,7 +314,8 @@ def _run_api_command(ns: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     printer: Printer
     if settings["format"] == "table":
         item_type = command.item_type  # a listing's: its table has columns, even when empty
-        printer = TablePrinter(out, COLUMNS.get(item_type, ()) if item_type else None)
+        columns = COLUMNS.get(item_type, ()) if item_type else None
+        printer = TablePrinter(out, DOWNLOAD_COLUMNS if command.output == "download" else columns)
     else:
         printer = JsonPrinter(out)
     try:

@@ -53,7 +53,7 @@ FLAGS: dict[str, str] = {"format": "--media-format"}
 _OWN = {"timeout", "max_retries", "page_size"}
 
 Kind = Literal["positional", "text", "int", "flag", "toggle", "dates", "ids", "json"]
-Output = Literal["list", "item", "deleted", "count"]
+Output = Literal["list", "item", "deleted", "count", "download"]
 
 #: How a result prints, by the method's return type: a method returning nothing deletes the id
 #: it was given, one returning a number counts what it deleted; a paginator is a listing, and
@@ -321,13 +321,24 @@ def command_of(op: Operation) -> Command:
     )
 
 
+def _download_of(listing: Command) -> Command | None:
+    """``download`` next to a listing whose resource downloads media: the listing's filters
+    choose the records."""
+    if not hasattr(listing.operation.resource_class, "download"):
+        return None
+    help = f"download the files of the {listing.group} matching the filters (or of the ids given)"
+    return attrs.evolve(listing, name="download", help=help, output="download")
+
+
 @functools.cache
 def commands() -> tuple[Command, ...]:
     """Every command, grouped as ``--help`` lists them."""
     order = list(GROUPS)
-    return tuple(
+    derived = [
         command_of(op) for op in sorted(operations(), key=lambda op: order.index(op.resource))
-    )
+    ]
+    downloads = [_download_of(c) for c in derived if c.output == "list"]
+    return (*derived, *(c for c in downloads if c is not None))
 
 
 def group_help(resource: str) -> str:

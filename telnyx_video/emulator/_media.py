@@ -54,9 +54,9 @@ class MediaLinks:
         stamp = now.astimezone(UTC).strftime(_STAMP)
         expires = str(self.ttl)
         signature = self._signature(path, stamp, expires)
-        record.media_expires_at = datetime.strptime(stamp, _STAMP).replace(
-            tzinfo=UTC
-        ) + timedelta(seconds=self.ttl)
+        record.media_expires_at = datetime.strptime(stamp, _STAMP).replace(tzinfo=UTC) + timedelta(
+            seconds=self.ttl
+        )
         record.download_url = (
             f"{self.root}{path}?X-Amz-Date={stamp}&X-Amz-Expires={expires}"
             f"&X-Amz-Signature={signature}"

@@ -46,11 +46,22 @@ async def test_every_command_maps_onto_a_client_method(cmd: Command) -> None:
 
 
 def test_every_operation_is_one_command_of_its_own() -> None:
-    assert [c.operation for c in commands()] == sorted(
+    api = [c for c in commands() if c.output != "download"]
+    assert [c.operation for c in api] == sorted(
         operations(), key=lambda op: list(GROUPS).index(op.resource)
     )
-    assert len({(c.group, c.name) for c in commands()}) == len(operations())
+    assert len({(c.group, c.name) for c in commands()}) == len(commands())
     assert {c.group for c in commands()} == set(GROUPS.values())
+
+
+def test_resources_that_download_media_get_a_download_command_with_their_filters() -> None:
+    downloads = {c.group: c for c in commands() if c.output == "download"}
+    listings = {c.group: c for c in commands() if c.output == "list"}
+    media = {c.group for c in listings.values() if hasattr(c.operation.resource_class, "download")}
+    assert set(downloads) == media == {"recordings", "compositions"}
+    for group, command in downloads.items():
+        assert command.name == "download"
+        assert command.options == listings[group].options  # the listing's filters
 
 
 def test_every_option_has_help_from_its_method_docstring() -> None:

@@ -17,6 +17,7 @@ from telnyx_video.errors import (
     ErrorCode,
     ErrorDetail,
     InternalServerError,
+    MediaNotReadyError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
@@ -24,6 +25,7 @@ from telnyx_video.errors import (
     UnprocessableEntityError,
     WebhookVerificationError,
 )
+from telnyx_video.downloads import Download
 from telnyx_video.models import (
     ActionResult,
     CompositionFormat,
@@ -63,10 +65,12 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "DateFilter",
+    "Download",
     "ErrorCode",
     "ErrorDetail",
     "InternalServerError",
     "JoinClientToken",
+    "MediaNotReadyError",
     "NotFoundError",
     "NotGiven",
     "Page",

@@ -35,7 +35,7 @@ from telnyx_video.errors import (
 from telnyx_video.models import RoomComposition, RoomRecording
 from telnyx_video.types import NOT_GIVEN, Destination, NotGiven, Progress
 
-__all__ = ["Download", "media_filename"]
+__all__ = ["Download", "link_expired", "media_filename"]
 
 M = TypeVar("M", RoomRecording, RoomComposition)
 

@@ -33,9 +33,18 @@ PAGES = (
     "errors.md",
     "emulator.md",
     "cli.md",
+    "downloads.md",
 )
 #: Pages that must hold at least one runnable example.
-GUIDES = ("quickstart.md", "async.md", "pagination.md", "errors.md", "emulator.md", "cli.md")
+GUIDES = (
+    "quickstart.md",
+    "async.md",
+    "pagination.md",
+    "errors.md",
+    "emulator.md",
+    "cli.md",
+    "downloads.md",
+)
 
 BLOCK = re.compile(
     r"^<!-- (?P<mode>run|pytest) -->\n```(?P<lang>\w+)\n(?P<code>.*?)^```$",

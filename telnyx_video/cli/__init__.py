@@ -162,6 +162,14 @@ def build_parser() -> argparse.ArgumentParser:
         "verified webhooks, cleanup. Needs no account and no network.",
     )
     demo.add_argument(
+        "--emulator",
+        dest="demo_emulator",
+        metavar="URL",
+        help="play against this running emulator (its root, e.g. http://127.0.0.1:8787) "
+        "instead of one in-process, to watch it on its dashboard (default: "
+        "$TELNYX_EMULATOR_URL)",
+    )
+    demo.add_argument(
         "--json",
         dest="demo_json",
         action="store_true",
@@ -344,7 +352,7 @@ def _serve_emulator(ns: argparse.Namespace) -> int:
 def _demo(ns: argparse.Namespace, out: TextIO) -> int:
     from telnyx_video._demo import run_demo
 
-    return run_demo(out, json_lines=ns.demo_json)
+    return run_demo(out, json_lines=ns.demo_json, emulator_url=ns.demo_emulator)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

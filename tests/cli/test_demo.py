@@ -58,3 +58,14 @@ def test_demo_on_an_ascii_terminal() -> None:
     result = run_cli("demo", env=clean_env(PYTHONIOENCODING="ascii"))
     assert result.code == 0, result.err
     assert "+ cleaned up" in result.out
+
+
+def test_demo_plays_against_the_emulator_named_by_its_flag() -> None:
+    from telnyx_video.emulator import EmulatorThread
+
+    with EmulatorThread() as emu:
+        result = run_cli("demo", "--json", "--emulator", emu.root_url, env=clean_env())
+        assert result.code == 0, result.err
+        steps = [json.loads(line) for line in result.out.splitlines()]
+        assert steps[0]["base_url"] == emu.base_url
+        assert emu.webhook_deliveries  # its own log shows the demo's events

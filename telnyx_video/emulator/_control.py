@@ -176,9 +176,13 @@ async def _snapshot(core: Core, body: dict[str, Any], request: web.Request) -> w
     keep = _count_parameter(request, "webhooks")
     if keep is not None:
         log = log[len(log) - keep :] if keep else []
+    now = core.sync()
+    for kind in MEDIA_KINDS:  # links that work when clicked, as the API would show them
+        for record in getattr(state, kind).values():
+            core.media.refresh(record, kind, now)
     return _data(
         {
-            "now": format_datetime(core.sync()),
+            "now": format_datetime(now),
             "rooms": [ROOMS.json(r) for r in state.rooms.values()],
             "sessions": [SESSIONS.json(s) for s in state.sessions.values()],
             "participants": [

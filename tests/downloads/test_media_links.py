@@ -95,3 +95,18 @@ async def test_a_deleted_recording_has_no_file(
     status, _, body = await _get(recording.download_url or "")
     assert status == 404
     assert b"<Code>NoSuchKey</Code>" in body
+
+
+async def test_the_dashboard_snapshot_shows_links_that_work(
+    media: Media, telnyx_emulator: EmulatorThread
+) -> None:
+    telnyx_emulator.advance(TTL * 2)  # every link the fixture saw has expired
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(telnyx_emulator.root_url + "/_emulator/snapshot") as response,
+    ):
+        snapshot = (await response.json())["data"]
+    links = [r["download_url"] for r in snapshot["recordings"] + snapshot["compositions"]]
+    assert len(links) == len(media.recordings) + 1
+    for link in links:
+        assert (await _get(link, "HEAD"))[0] == 200

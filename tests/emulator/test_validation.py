@@ -1249,3 +1249,20 @@ def test_any_query_gives_checked_or_named_problems(op_id: str, query: dict[str, 
     strict = outcome(op_id, query=query, strict=True)  # refuses what was ignored, only that
     if isinstance(result, list) and isinstance(strict, list):
         assert {p.parameter for p in result} <= {p.parameter for p in strict}
+
+
+@pytest.mark.parametrize("depth", [100, 5_000])
+def test_problems_show_deeply_nested_values_without_failing(depth: int) -> None:
+    value: list[object] = []
+    for _ in range(depth):
+        value = [value]
+    with pytest.raises(ValidationFailed) as caught:
+        check("CreateRoom", body={"unique_name": value})
+    (problem,) = caught.value.problems
+    assert problem.detail.startswith("unique_name must be a string, got ")
+    assert len(problem.detail) < 120
+
+
+def test_long_but_small_query_integers_still_parse() -> None:
+    checked = check("ListRooms", query={"page[size]": "0" * 30 + "7"})
+    assert checked.query["page"]["size"] == 7

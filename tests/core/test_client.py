@@ -16,6 +16,7 @@ from telnyx_video import (
     NotFoundError,
     VideoClient,
 )
+from telnyx_video._operations import operations
 
 from .helpers import API_KEY, MakeClient, Reply, TestServer, data, refused_port, room_json
 
@@ -187,36 +188,12 @@ def test_timeout_is_validated(value: float) -> None:
         AsyncVideoClient(API_KEY, timeout=value)
 
 
-def test_resources_are_there() -> None:
+def test_every_operation_is_a_documented_client_method() -> None:
     client = AsyncVideoClient(API_KEY)
-    for name, methods in {
-        "rooms": [
-            "list",
-            "create",
-            "retrieve",
-            "update",
-            "delete",
-            "list_sessions",
-            "generate_join_client_token",
-            "refresh_client_token",
-        ],
-        "room_sessions": [
-            "list",
-            "retrieve",
-            "list_participants",
-            "end",
-            "kick",
-            "mute",
-            "unmute",
-        ],
-        "room_participants": ["list", "retrieve"],
-        "room_recordings": ["list", "retrieve", "delete", "delete_many"],
-        "room_compositions": ["list", "create", "retrieve", "delete"],
-    }.items():
-        resource = getattr(client, name)
-        for method in methods:
-            assert callable(getattr(resource, method)), (name, method)
-            assert getattr(resource, method).__doc__
+    for op in operations():
+        method = getattr(getattr(client, op.resource), op.method)
+        assert callable(method), op
+        assert method.__doc__, op
 
 
 # --- lifecycle ------------------------------------------------------------------------------

@@ -4,14 +4,36 @@ from __future__ import annotations
 
 import json
 import math
+import re
+import typing
 from typing import Any
 
 import pytest
 from aiohttp import web
 
 from telnyx_video import APIResponseValidationError, AsyncVideoClient, InternalServerError, Page
+from telnyx_video._operations import operations
+from telnyx_video.emulator import _contract
+from telnyx_video.models import (
+    MAX_PAGE_SIZE,
+    Room,
+    RoomComposition,
+    RoomParticipant,
+    RoomRecording,
+    RoomSession,
+)
+from telnyx_video.pagination import AsyncPaginator
 
-from .helpers import Reply, TestServer, page_json, room_json
+from .helpers import (
+    Reply,
+    TestServer,
+    composition_json,
+    page_json,
+    participant_json,
+    recording_json,
+    room_json,
+    session_json,
+)
 
 
 def paged(total: int, *, default_size: int = 20) -> Any:
@@ -297,7 +319,7 @@ async def test_malformed_meta_is_reported(server: TestServer, client: AsyncVideo
         await client.rooms.list()
 
 
-@pytest.mark.parametrize("bad", [0, -1, 251, True, 1.5, "10"])
+@pytest.mark.parametrize("bad", [0, -1, MAX_PAGE_SIZE + 1, True, 1.5, "10"])
 async def test_page_size_is_validated_up_front(
     server: TestServer, client: AsyncVideoClient, bad: Any
 ) -> None:
@@ -308,7 +330,7 @@ async def test_page_size_is_validated_up_front(
     assert server.requests == []
 
 
-@pytest.mark.parametrize("size", [1, 250])
+@pytest.mark.parametrize("size", [1, MAX_PAGE_SIZE])
 async def test_page_size_bounds_are_accepted(
     server: TestServer, client: AsyncVideoClient, size: int
 ) -> None:
@@ -317,17 +339,32 @@ async def test_page_size_bounds_are_accepted(
     assert ("page[size]", str(size)) in server.requests[0].params
 
 
-@pytest.mark.parametrize(
-    ("resource", "method", "args", "path"),
-    [
-        ("rooms", "list_sessions", ("r1",), "/rooms/r1/sessions"),
-        ("room_sessions", "list", (), "/room_sessions"),
-        ("room_sessions", "list_participants", ("s1",), "/room_sessions/s1/participants"),
-        ("room_participants", "list", (), "/room_participants"),
-        ("room_recordings", "list", (), "/room_recordings"),
-        ("room_compositions", "list", (), "/room_compositions"),
-    ],
-)
+def _listings() -> list[Any]:
+    """Every operation whose client method returns a paginator, with its model and path."""
+    found = []
+    for op in operations():
+        returns = typing.get_type_hints(op.function)["return"]
+        if typing.get_origin(returns) is AsyncPaginator:
+            (model,) = typing.get_args(returns)
+            path = _contract.operation(op.operation_id).path
+            names = re.findall(r"\{[^}]+\}", path)  # the path's ids, in order: id0, id1, ...
+            ids = tuple(f"id{n}" for n in range(len(names)))
+            for name, value in zip(names, ids, strict=True):
+                path = path.replace(name, value)
+            found.append(pytest.param(op.resource, op.method, ids, path, model, id=op.operation_id))
+    return found
+
+
+FACTORIES = {
+    Room: room_json,
+    RoomSession: session_json,
+    RoomParticipant: participant_json,
+    RoomRecording: recording_json,
+    RoomComposition: composition_json,
+}
+
+
+@pytest.mark.parametrize(("resource", "method", "args", "path", "model"), _listings())
 async def test_every_listing_paginates(
     server: TestServer,
     client: AsyncVideoClient,
@@ -335,17 +372,9 @@ async def test_every_listing_paginates(
     method: str,
     args: tuple[str, ...],
     path: str,
+    model: type,
 ) -> None:
-    from .helpers import composition_json, participant_json, recording_json, session_json
-
-    factory = {
-        "/rooms/r1/sessions": session_json,
-        "/room_sessions": session_json,
-        "/room_sessions/s1/participants": participant_json,
-        "/room_participants": participant_json,
-        "/room_recordings": recording_json,
-        "/room_compositions": composition_json,
-    }[path]
+    factory = FACTORIES[model]
     server.on(
         "GET",
         path,

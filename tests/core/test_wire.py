@@ -25,6 +25,7 @@ from telnyx_video import (
     VideoRegion,
     __version__,
 )
+from telnyx_video.models import MAX_PAGE_SIZE
 
 from .helpers import (
     API_KEY,
@@ -296,13 +297,13 @@ async def test_room_sessions_list(server: TestServer, client: AsyncVideoClient) 
         date_updated_at=DateFilter(gte="2026-01-01", lte="2026-01-02"),
         date_ended_at=DateFilter(eq="2026-01-03"),
         include_participants=True,
-        page_size=250,
+        page_size=MAX_PAGE_SIZE,
     )
     assert only(server).query == (
         "filter[room_id]=r1&filter[active]=true&filter[date_created_at][eq]=2026-01-01"
         "&filter[date_updated_at][gte]=2026-01-01&filter[date_updated_at][lte]=2026-01-02"
         "&filter[date_ended_at][eq]=2026-01-03&include_participants=true"
-        "&page[number]=1&page[size]=250"
+        f"&page[number]=1&page[size]={MAX_PAGE_SIZE}"
     )
     assert page.items[0].ended_at == WHEN
 

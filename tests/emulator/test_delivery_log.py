@@ -3,6 +3,8 @@ reset starts the count over."""
 
 from __future__ import annotations
 
+import inspect
+
 import pytest
 
 from telnyx_video import AsyncVideoClient
@@ -68,8 +70,9 @@ async def test_waiting_counts_from_the_reset_not_the_retained_window(
         await emu.wait_for_webhooks(3, timeout=0.01, outcome=None)
 
 
-def test_the_default_log_size_is_ten_thousand() -> None:
-    assert Settings().webhook_log_size == DEFAULT_WEBHOOK_LOG_SIZE == 10_000
+def test_the_emulator_and_its_settings_share_one_default_log_size() -> None:
+    default = inspect.signature(Emulator).parameters["webhook_log_size"].default
+    assert default == Settings().webhook_log_size == DEFAULT_WEBHOOK_LOG_SIZE
 
 
 @pytest.mark.parametrize("size", [0, -1, 1.5, True, "10"])

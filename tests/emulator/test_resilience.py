@@ -18,6 +18,7 @@ from aiohttp import web
 from telnyx_video import AsyncVideoClient
 from telnyx_video.emulator import Clock, Emulator, EmulatorError, FaultConfig
 from telnyx_video.emulator._http import MAX_JSON_DEPTH
+from telnyx_video.models import MAX_PAGE_SIZE
 
 from .support import API_KEY, START, Receiver
 
@@ -381,5 +382,5 @@ async def test_huge_query_integers_are_a_422(
         assert resp.status == 422, await resp.text()
         (error,) = (await resp.json())["errors"]
     assert error["source"] == {"parameter": "page[size]"}
-    assert error["detail"].startswith("page[size] must be between 1 and 250, got ")
+    assert error["detail"].startswith(f"page[size] must be between 1 and {MAX_PAGE_SIZE}, got ")
     assert len(error["detail"]) < 120

@@ -6,6 +6,7 @@ import random
 
 from telnyx_video import RetryPolicy, TelnyxVideoError, VideoClient
 from telnyx_video.emulator import EmulatorThread, FaultConfig
+from telnyx_video.models import MAX_PAGE_SIZE
 
 KEY = "sync-fault-key"
 
@@ -49,7 +50,7 @@ def test_sync_client_under_faults() -> None:
                 raised.append(exc)
         stats = emu.fault_stats
         emu.configure_faults(None)
-        rooms = list(client.rooms.list(page_size=250))
+        rooms = list(client.rooms.list(page_size=MAX_PAGE_SIZE))
     assert stats.faults_injected > 0
     assert [e for e in raised if not isinstance(e, TelnyxVideoError)] == []
     names = [r.unique_name for r in rooms]

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import aiohttp
 import pytest
+from _stub import Reply, StubServer
 from opentelemetry import trace
 from opentelemetry.instrumentation.aiohttp_client import create_trace_config
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
@@ -18,7 +19,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from telnyx_video import AsyncVideoClient, ConfigurationError, VideoClient
 
-from .helpers import API_KEY, MakeClient, Reply, TestServer, data, room_json
+from .helpers import API_KEY, MakeClient, data, room_json
 
 OK_ROOM = Reply(200, data(room_json("r1")))
 
@@ -45,7 +46,7 @@ def ids(span: ReadableSpan) -> tuple[str, str]:
 
 
 async def test_each_attempt_is_a_span_through_trace_configs(
-    server: TestServer,
+    server: StubServer,
     make_client: MakeClient,
     provider: TracerProvider,
     exporter: InMemorySpanExporter,
@@ -73,7 +74,7 @@ async def test_each_attempt_is_a_span_through_trace_configs(
 
 
 async def test_a_callers_instrumented_session_is_traced(
-    server: TestServer, provider: TracerProvider, exporter: InMemorySpanExporter
+    server: StubServer, provider: TracerProvider, exporter: InMemorySpanExporter
 ) -> None:
     server.on("GET", "/rooms/r1", OK_ROOM)
     async with (

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import aiohttp
 import pytest
+from _receiver import Receiver
 from aiohttp import web
 
 from telnyx_video import AsyncVideoClient
@@ -20,7 +21,7 @@ from telnyx_video.emulator import Clock, Emulator, EmulatorError, FaultConfig
 from telnyx_video.emulator._http import MAX_JSON_DEPTH
 from telnyx_video.models import MAX_PAGE_SIZE
 
-from .support import API_KEY, START, Receiver
+from .support import API_KEY, START
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 AUTH = {"Authorization": f"Bearer {API_KEY}"}

@@ -7,11 +7,12 @@ import json
 
 import aiohttp
 import pytest
+from _receiver import Receiver, verify_signature
 
 from telnyx_video import AsyncVideoClient
 from telnyx_video.emulator import Clock, Emulator
 
-from .support import API_KEY, START, Receiver, verify_signature
+from .support import API_KEY, START
 
 
 async def test_lifecycle_events_in_order_and_signed(

@@ -7,6 +7,7 @@ the ``traceparent`` header each request carried.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import aiohttp
 import pytest
@@ -20,6 +21,9 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from telnyx_video import AsyncVideoClient, ConfigurationError, VideoClient
 
 from .helpers import API_KEY, MakeClient, data, room_json
+
+if TYPE_CHECKING:
+    from telnyx_video.emulator import EmulatorThread
 
 OK_ROOM = Reply(200, data(room_json("r1")))
 
@@ -89,18 +93,13 @@ async def test_a_callers_instrumented_session_is_traced(
 
 
 def test_the_sync_client_takes_trace_configs_too(
-    provider: TracerProvider, exporter: InMemorySpanExporter
+    provider: TracerProvider, exporter: InMemorySpanExporter, telnyx_emulator: EmulatorThread
 ) -> None:
-    from telnyx_video.emulator import EmulatorThread
-
-    with (
-        EmulatorThread(api_key=API_KEY) as emulator,
-        VideoClient(
-            API_KEY,
-            base_url=emulator.base_url,
-            trace_configs=[create_trace_config(tracer_provider=provider)],
-        ) as client,
-    ):
+    with VideoClient(
+        telnyx_emulator.api_key,
+        base_url=telnyx_emulator.base_url,
+        trace_configs=[create_trace_config(tracer_provider=provider)],
+    ) as client:
         client.rooms.create(unique_name="traced")
     (span,) = exporter.get_finished_spans()
     assert (span.name, (span.attributes or {}).get("http.status_code")) == ("POST", 201)

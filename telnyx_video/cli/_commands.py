@@ -19,9 +19,8 @@ from enum import StrEnum
 from typing import Any, Literal
 
 import attrs
-import cattrs
 
-from telnyx_video._converter import converter
+from telnyx_video._converter import STRUCTURE_ERRORS, converter, describe_structure_error
 from telnyx_video._operations import Operation, operations
 from telnyx_video._query import check_date
 from telnyx_video.models import DateFilter
@@ -96,13 +95,8 @@ def _structured(flag: str, target: Any) -> Callable[[str], Any]:
             raise ValueError(f"{flag} must be a JSON object")
         try:
             return converter.structure(raw, target)
-        except (cattrs.BaseValidationError, TypeError, ValueError, AttributeError) as exc:
-            problems = (
-                "; ".join(cattrs.transform_error(exc, path=flag))
-                if isinstance(exc, cattrs.BaseValidationError)
-                else str(exc)
-            )
-            raise ValueError(f"{flag} is invalid: {problems}") from None
+        except STRUCTURE_ERRORS as exc:
+            raise ValueError(f"{flag} is invalid: {describe_structure_error(exc, flag)}") from None
 
     return parse
 

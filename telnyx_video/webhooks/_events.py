@@ -9,9 +9,8 @@ from types import MappingProxyType
 from typing import Any, ClassVar, Final, TypeAlias, cast
 
 import attrs
-import cattrs
 
-from telnyx_video._converter import converter
+from telnyx_video._converter import STRUCTURE_ERRORS, converter, describe_structure_error
 from telnyx_video.errors import WebhookVerificationError
 from telnyx_video.models import RecordingType
 from telnyx_video.webhooks._verify import Body, VerificationFailure, body_bytes
@@ -327,12 +326,9 @@ def parse_event(body: Body | Mapping[str, Any]) -> VideoEvent:
             return _structure_unknown(fields)
         fields.pop("event_type")
         event = cast("VideoEvent", converter.structure(fields, cls))
-    except (cattrs.BaseValidationError, TypeError, ValueError, KeyError, AttributeError) as exc:
+    except STRUCTURE_ERRORS as exc:
         name = cls.__name__ if cls is not None else "UnknownEvent"
-        if isinstance(exc, cattrs.BaseValidationError):
-            problems = "; ".join(cattrs.transform_error(exc, path=name))
-        else:
-            problems = f"{type(exc).__name__}: {exc}"
+        problems = describe_structure_error(exc, name)
         raise _invalid(f"the {event_type} event does not match {name}: {problems}") from exc
     return event
 

@@ -1,4 +1,5 @@
-"""Fixtures: an emulator on a background thread, and the CLI run as a subprocess against it."""
+"""Fixtures: the CLI run in this process or as a subprocess against the pytest plugin's
+emulator (``telnyx_emulator``)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -14,8 +15,7 @@ import pytest
 
 from telnyx_video.cli import main
 from telnyx_video.emulator import EmulatorThread
-
-API_KEY = "cli-test-key-0123456789"
+from telnyx_video.pytest_plugin import API_KEY
 
 
 @attrs.frozen
@@ -57,12 +57,6 @@ def run_cli(*args: str, env: dict[str, str], input: str | None = None) -> Result
     return Result(proc.returncode, proc.stdout, proc.stderr)
 
 
-@pytest.fixture
-def emulator() -> Iterator[EmulatorThread]:
-    with EmulatorThread(api_key=API_KEY) as emu:
-        yield emu
-
-
 Cli = Callable[..., Result]
 
 
@@ -78,16 +72,16 @@ def _checked(run: Callable[..., Result]) -> Cli:
 
 
 @pytest.fixture
-def cli_process(emulator: EmulatorThread) -> Cli:
+def cli_process(telnyx_emulator: EmulatorThread) -> Cli:
     """Run ``python -m telnyx_video ARGS...`` as a subprocess against the emulator, checking
     the exit code (``expect``)."""
-    env = clean_env(TELNYX_API_KEY=API_KEY, TELNYX_BASE_URL=emulator.base_url)
+    env = clean_env(TELNYX_API_KEY=API_KEY, TELNYX_BASE_URL=telnyx_emulator.base_url)
     return _checked(lambda *args: run_cli(*args, env=env))
 
 
 @pytest.fixture
 def cli(
-    emulator: EmulatorThread,
+    telnyx_emulator: EmulatorThread,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> Cli:
@@ -95,7 +89,7 @@ def cli(
     for name in [k for k in os.environ if k.startswith("TELNYX_")]:
         monkeypatch.delenv(name)
     monkeypatch.setenv("TELNYX_API_KEY", API_KEY)
-    monkeypatch.setenv("TELNYX_BASE_URL", emulator.base_url)
+    monkeypatch.setenv("TELNYX_BASE_URL", telnyx_emulator.base_url)
 
     def run(*args: str) -> Result:
         capsys.readouterr()

@@ -13,10 +13,10 @@ def make_room(cli: Cli, *options: str) -> dict[str, object]:
     return cli("rooms", "create", *options).one()
 
 
-def join(cli: Cli, emulator: EmulatorThread, room_id: str, *names: str) -> list[str]:
+def join(cli: Cli, telnyx_emulator: EmulatorThread, room_id: str, *names: str) -> list[str]:
     token = cli("rooms", "token", room_id).one()["token"]
     assert isinstance(token, str)
-    return [emulator.join(room_id, token, context=name).id for name in names]
+    return [telnyx_emulator.join(room_id, token, context=name).id for name in names]
 
 
 def test_rooms_group(cli: Cli) -> None:
@@ -75,9 +75,9 @@ def test_rooms_group(cli: Cli) -> None:
     assert API_KEY not in gone.err
 
 
-def test_sessions_group(cli: Cli, emulator: EmulatorThread) -> None:
+def test_sessions_group(cli: Cli, telnyx_emulator: EmulatorThread) -> None:
     room_id = str(make_room(cli, "--unique-name", "team")["id"])
-    alice, bob, carol = join(cli, emulator, room_id, "Alice", "Bob", "Carol")
+    alice, bob, carol = join(cli, telnyx_emulator, room_id, "Alice", "Bob", "Carol")
 
     sessions = cli("sessions", "list", "--room-id", room_id, "--active").json()
     assert len(sessions) == 1
@@ -113,10 +113,10 @@ def test_sessions_group(cli: Cli, emulator: EmulatorThread) -> None:
     assert missing.err.startswith("error: HTTP 404")
 
 
-def test_participants_group(cli: Cli, emulator: EmulatorThread) -> None:
+def test_participants_group(cli: Cli, telnyx_emulator: EmulatorThread) -> None:
     room_id = str(make_room(cli)["id"])
-    alice, bob = join(cli, emulator, room_id, "Alice", "Bob")
-    emulator.leave(bob)
+    alice, bob = join(cli, telnyx_emulator, room_id, "Alice", "Bob")
+    telnyx_emulator.leave(bob)
     listed = cli("participants", "list").json()
     assert {p["id"] for p in listed} == {alice, bob}
     session_id = listed[0]["session_id"]
@@ -132,14 +132,14 @@ def test_participants_group(cli: Cli, emulator: EmulatorThread) -> None:
 
 
 @pytest.fixture
-def recorded(cli: Cli, emulator: EmulatorThread) -> tuple[str, str, list[str]]:
+def recorded(cli: Cli, telnyx_emulator: EmulatorThread) -> tuple[str, str, list[str]]:
     """A room with recording on, whose session ended: four completed recordings."""
     room_id = str(make_room(cli, "--enable-recording")["id"])
-    people = join(cli, emulator, room_id, "Alice", "Bob")
-    emulator.advance(30)
+    people = join(cli, telnyx_emulator, room_id, "Alice", "Bob")
+    telnyx_emulator.advance(30)
     for participant in people:
-        emulator.leave(participant)
-    emulator.advance(60)
+        telnyx_emulator.leave(participant)
+    telnyx_emulator.advance(60)
     session_id = cli("sessions", "list", "--room-id", room_id).one()["id"]
     return room_id, session_id, people
 
@@ -171,7 +171,7 @@ def test_recordings_group(cli: Cli, recorded: tuple[str, str, list[str]]) -> Non
 
 
 def test_compositions_group(
-    cli: Cli, emulator: EmulatorThread, recorded: tuple[str, str, list[str]]
+    cli: Cli, telnyx_emulator: EmulatorThread, recorded: tuple[str, str, list[str]]
 ) -> None:
     _, session_id, _ = recorded
     created = cli(
@@ -191,7 +191,7 @@ def test_compositions_group(
     assert created["video_layout"]["grid"]["max_columns"] == 2
     composition_id = created["id"]
 
-    emulator.advance(600)
+    telnyx_emulator.advance(600)
     done = cli("compositions", "get", composition_id).one()
     assert done["status"] == "completed"
     assert done["download_url"].startswith("http://127.0.0.1:")
@@ -249,9 +249,9 @@ def test_table_format(cli: Cli) -> None:
     assert fields["max_participants"] == "12"
 
 
-def test_api_errors_exit_1_without_the_key(emulator: EmulatorThread) -> None:
+def test_api_errors_exit_1_without_the_key(telnyx_emulator: EmulatorThread) -> None:
     wrong = "wrong-key-which-must-not-leak"
-    env = clean_env(TELNYX_API_KEY=wrong, TELNYX_BASE_URL=emulator.base_url)
+    env = clean_env(TELNYX_API_KEY=wrong, TELNYX_BASE_URL=telnyx_emulator.base_url)
     result = run_cli("rooms", "list", env=env)
     assert result.code == 1
     assert result.err.startswith("error: HTTP 401")
@@ -262,7 +262,7 @@ def test_api_errors_exit_1_without_the_key(emulator: EmulatorThread) -> None:
     assert (good.code, good.out, good.err) == (0, "", "")
     other = run_cli(
         "--base-url",
-        emulator.base_url,
+        telnyx_emulator.base_url,
         "--api-key",
         API_KEY,
         "rooms",
@@ -278,13 +278,13 @@ def test_api_errors_exit_1_without_the_key(emulator: EmulatorThread) -> None:
         "0",
         "--api-key",
         API_KEY,
-        env=clean_env(TELNYX_BASE_URL=emulator.base_url),
+        env=clean_env(TELNYX_BASE_URL=telnyx_emulator.base_url),
     )
     assert invalid.code == 1
     assert "max_participants" in invalid.err
 
 
-def test_connection_errors_exit_1(emulator: EmulatorThread) -> None:
+def test_connection_errors_exit_1(telnyx_emulator: EmulatorThread) -> None:
     # A port nothing listens on: the emulator's port after a restart is not predictable,
     # so use port 9 (discard), which is closed on loopback.
     env = clean_env(TELNYX_API_KEY=API_KEY)
@@ -296,8 +296,8 @@ def test_connection_errors_exit_1(emulator: EmulatorThread) -> None:
     assert API_KEY not in result.err
 
 
-def test_missing_key_exits_2(emulator: EmulatorThread) -> None:
-    result = run_cli("rooms", "list", env=clean_env(TELNYX_BASE_URL=emulator.base_url))
+def test_missing_key_exits_2(telnyx_emulator: EmulatorThread) -> None:
+    result = run_cli("rooms", "list", env=clean_env(TELNYX_BASE_URL=telnyx_emulator.base_url))
     assert result.code == 2
     assert "no API key" in result.err
 

@@ -253,6 +253,18 @@ def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]
     assert "usage:" in capsys.readouterr().err
 
 
+def test_a_bad_json_option_says_what_is_wrong_and_where(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    layout = '{"a": {"x_pos": "1"}}'
+    with pytest.raises(SystemExit):
+        main(["compositions", "create", "--session-id", "s", "--video-layout", layout])
+    assert (
+        "--video-layout is invalid: expected an integer, got str '1' @ --video-layout['a'].x_pos"
+        in capsys.readouterr().err
+    )
+
+
 def test_missing_key_is_a_usage_error(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

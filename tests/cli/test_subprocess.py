@@ -17,7 +17,9 @@ from telnyx_video.emulator import EmulatorThread
 from .conftest import API_KEY, Cli, clean_env, run_cli
 
 
-def test_every_command_group_as_a_subprocess(cli_process: Cli, emulator: EmulatorThread) -> None:
+def test_every_command_group_as_a_subprocess(
+    cli_process: Cli, telnyx_emulator: EmulatorThread
+) -> None:
     cli = cli_process
     room = cli("rooms", "create", "--unique-name", "sub-a", "--enable-recording").one()
     cli("rooms", "create", "--unique-name", "sub-b")
@@ -25,8 +27,8 @@ def test_every_command_group_as_a_subprocess(cli_process: Cli, emulator: Emulato
     assert {r["unique_name"] for r in walked} == {"sub-a", "sub-b"}
 
     token = cli("rooms", "token", room["id"]).one()["token"]
-    alice = emulator.join(room["id"], token, context="Alice")
-    bob = emulator.join(room["id"], token, context="Bob")
+    alice = telnyx_emulator.join(room["id"], token, context="Alice")
+    bob = telnyx_emulator.join(room["id"], token, context="Bob")
     sessions = cli("sessions", "list", "--active", "--all").json()
     assert [s["room_id"] for s in sessions] == [room["id"]]
     session_id = sessions[0]["id"]
@@ -35,8 +37,8 @@ def test_every_command_group_as_a_subprocess(cli_process: Cli, emulator: Emulato
     people = cli("participants", "list", "--session-id", session_id, "--all").json()
     assert {p["id"] for p in people} == {alice.id, bob.id}
 
-    emulator.leave(alice.id)
-    emulator.advance(60)
+    telnyx_emulator.leave(alice.id)
+    telnyx_emulator.advance(60)
     recordings = cli("recordings", "list", "--room-id", room["id"], "--all").json()
     assert len(recordings) == 4
 
@@ -89,10 +91,10 @@ def _run_with_tty_stderr(*args: str, env: dict[str, str]) -> tuple[int, str, str
     return proc.returncode, out, b"".join(chunks).decode()
 
 
-def test_progress_and_hints_on_a_terminal(cli: Cli, emulator: EmulatorThread) -> None:
+def test_progress_and_hints_on_a_terminal(cli: Cli, telnyx_emulator: EmulatorThread) -> None:
     for n in range(5):
         cli("rooms", "create", "--unique-name", f"tty-{n}")
-    env = clean_env(TELNYX_API_KEY=API_KEY, TELNYX_BASE_URL=emulator.base_url)
+    env = clean_env(TELNYX_API_KEY=API_KEY, TELNYX_BASE_URL=telnyx_emulator.base_url)
 
     code, out, err = _run_with_tty_stderr("rooms", "list", "--page-size", "2", "--all", env=env)
     assert code == 0

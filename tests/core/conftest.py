@@ -1,4 +1,4 @@
-"""Fixtures of the core tests: a scripted loopback server and clients pointed at it."""
+"""Fixtures of the core tests: the suite's scripted loopback server and clients pointed at it."""
 
 from __future__ import annotations
 
@@ -6,27 +6,25 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from _stub import UNSCRIPTED, StubServer, serve_stub
 
 from telnyx_video import AsyncVideoClient, RetryPolicy
 
-from .helpers import API_KEY, MakeClient, TestServer
+from .helpers import API_KEY, MakeClient
 
 #: Retries that wait (almost) nothing, so retry tests stay fast.
 FAST = RetryPolicy(initial_backoff=0.001, max_backoff=0.002)
 
 
 @pytest.fixture
-async def server() -> AsyncIterator[TestServer]:
-    srv = TestServer()
-    await srv.start()
-    try:
-        yield srv
-    finally:
-        await srv.close()
+async def server() -> AsyncIterator[StubServer]:
+    """The stub server; only scripted requests succeed (any other is a 599)."""
+    async with serve_stub(UNSCRIPTED) as stub:
+        yield stub
 
 
 @pytest.fixture
-async def make_client(server: TestServer) -> AsyncIterator[MakeClient]:
+async def make_client(server: StubServer) -> AsyncIterator[MakeClient]:
     """Build clients for the test server (fast retries by default); all closed afterwards."""
     made: list[AsyncVideoClient] = []
 

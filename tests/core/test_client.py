@@ -7,6 +7,7 @@ import traceback
 
 import aiohttp
 import pytest
+from _stub import Reply, StubServer
 
 from telnyx_video import (
     APIConnectionError,
@@ -16,8 +17,9 @@ from telnyx_video import (
     NotFoundError,
     VideoClient,
 )
+from telnyx_video._operations import operations
 
-from .helpers import API_KEY, MakeClient, Reply, TestServer, data, refused_port, room_json
+from .helpers import API_KEY, MakeClient, data, refused_port, room_json
 
 OK_ROOM = Reply(200, data(room_json("r1")))
 
@@ -91,7 +93,7 @@ def test_missing_key_fails_at_construction(key: str | None) -> None:
         AsyncVideoClient(key)
 
 
-async def test_key_from_environment(server: TestServer, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_key_from_environment(server: StubServer, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TELNYX_API_KEY", "env-key")
     server.on("GET", "/rooms/r1", OK_ROOM)
     async with AsyncVideoClient(base_url=server.base_url) as client:
@@ -100,7 +102,7 @@ async def test_key_from_environment(server: TestServer, monkeypatch: pytest.Monk
 
 
 async def test_explicit_key_wins_over_environment(
-    server: TestServer, monkeypatch: pytest.MonkeyPatch
+    server: StubServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TELNYX_API_KEY", "env-key")
     server.on("GET", "/rooms/r1", OK_ROOM)
@@ -113,7 +115,7 @@ async def test_explicit_key_wins_over_environment(
 
 
 async def test_base_url_from_environment(
-    server: TestServer, monkeypatch: pytest.MonkeyPatch
+    server: StubServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TELNYX_BASE_URL", server.base_url + "/")
     server.on("GET", "/rooms/r1", OK_ROOM)
@@ -187,42 +189,18 @@ def test_timeout_is_validated(value: float) -> None:
         AsyncVideoClient(API_KEY, timeout=value)
 
 
-def test_resources_are_there() -> None:
+def test_every_operation_is_a_documented_client_method() -> None:
     client = AsyncVideoClient(API_KEY)
-    for name, methods in {
-        "rooms": [
-            "list",
-            "create",
-            "retrieve",
-            "update",
-            "delete",
-            "list_sessions",
-            "generate_join_client_token",
-            "refresh_client_token",
-        ],
-        "room_sessions": [
-            "list",
-            "retrieve",
-            "list_participants",
-            "end",
-            "kick",
-            "mute",
-            "unmute",
-        ],
-        "room_participants": ["list", "retrieve"],
-        "room_recordings": ["list", "retrieve", "delete", "delete_many"],
-        "room_compositions": ["list", "create", "retrieve", "delete"],
-    }.items():
-        resource = getattr(client, name)
-        for method in methods:
-            assert callable(getattr(resource, method)), (name, method)
-            assert getattr(resource, method).__doc__
+    for op in operations():
+        method = getattr(getattr(client, op.resource), op.method)
+        assert callable(method), op
+        assert method.__doc__, op
 
 
 # --- lifecycle ------------------------------------------------------------------------------
 
 
-async def test_context_manager_closes(server: TestServer) -> None:
+async def test_context_manager_closes(server: StubServer) -> None:
     server.on("GET", "/rooms/r1", OK_ROOM)
     async with AsyncVideoClient(API_KEY, base_url=server.base_url) as client:
         assert not client.closed
@@ -237,7 +215,7 @@ async def test_close_is_idempotent_and_fine_before_use() -> None:
     assert client.closed
 
 
-async def test_use_after_close_is_an_error(server: TestServer, make_client: MakeClient) -> None:
+async def test_use_after_close_is_an_error(server: StubServer, make_client: MakeClient) -> None:
     client = make_client()
     server.on("GET", "/rooms/r1", OK_ROOM)
     await client.rooms.retrieve("r1")
@@ -249,7 +227,7 @@ async def test_use_after_close_is_an_error(server: TestServer, make_client: Make
     assert len(server.requests) == 1
 
 
-async def test_callers_session_is_used_and_never_closed(server: TestServer) -> None:
+async def test_callers_session_is_used_and_never_closed(server: StubServer) -> None:
     server.on("GET", "/rooms/r1", OK_ROOM)
     async with aiohttp.ClientSession(headers={"X-Mine": "yes"}) as session:
         async with AsyncVideoClient(API_KEY, base_url=server.base_url, session=session) as client:
@@ -262,7 +240,7 @@ async def test_callers_session_is_used_and_never_closed(server: TestServer) -> N
     assert server.requests[0].headers["Authorization"] == f"Bearer {API_KEY}"
 
 
-async def test_one_session_for_many_requests(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_one_session_for_many_requests(server: StubServer, client: AsyncVideoClient) -> None:
     server.on("GET", "/rooms/r1", OK_ROOM)
     for _ in range(5):
         await client.rooms.retrieve("r1")
@@ -292,7 +270,7 @@ async def test_key_is_not_in_reprs(make_client: MakeClient) -> None:
 
 
 async def test_key_is_not_in_logs_or_errors(
-    server: TestServer, make_client: MakeClient, caplog: pytest.LogCaptureFixture
+    server: StubServer, make_client: MakeClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
     client = make_client()
@@ -321,7 +299,7 @@ async def test_key_is_not_in_logs_or_errors(
 
 @pytest.mark.parametrize("timeout", [0, -5, float("nan"), float("inf"), "3", True])
 async def test_bad_per_call_timeout_is_refused(
-    server: TestServer, client: AsyncVideoClient, timeout: object
+    server: StubServer, client: AsyncVideoClient, timeout: object
 ) -> None:
     with pytest.raises(ValueError, match="timeout"):
         await client.rooms.retrieve("r1", timeout=timeout)  # type: ignore[arg-type]
@@ -330,7 +308,7 @@ async def test_bad_per_call_timeout_is_refused(
 
 @pytest.mark.parametrize("max_retries", [-1, 2.5, "3", None])
 async def test_bad_per_call_max_retries_is_refused(
-    server: TestServer, client: AsyncVideoClient, max_retries: object
+    server: StubServer, client: AsyncVideoClient, max_retries: object
 ) -> None:
     with pytest.raises(ValueError, match="max_retries"):
         await client.rooms.retrieve("r1", max_retries=max_retries)  # type: ignore[arg-type]
@@ -357,7 +335,7 @@ def test_non_string_key_is_refused() -> None:
 
 
 async def test_a_callers_raise_for_status_session_still_gets_typed_errors(
-    server: TestServer,
+    server: StubServer,
 ) -> None:
     server.on("GET", "/rooms/nope", Reply(404, {"errors": [{"code": "10005", "title": "Nope"}]}))
     async with aiohttp.ClientSession(raise_for_status=True) as session:

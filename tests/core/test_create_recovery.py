@@ -9,6 +9,7 @@ import random
 from typing import Any
 
 import pytest
+from _stub import Reply, StubServer
 from aiohttp import web
 
 from telnyx_video import (
@@ -22,7 +23,7 @@ from telnyx_video import (
     UnprocessableEntityError,
 )
 
-from .helpers import MakeClient, Reply, TestServer, page_json, room_json
+from .helpers import MakeClient, page_json, room_json
 
 NAME_TAKEN = {
     "errors": [
@@ -45,7 +46,7 @@ class FakeRooms:
     still in flight when we looked).
     """
 
-    def __init__(self, server: TestServer, faults: list[str] | None = None) -> None:
+    def __init__(self, server: StubServer, faults: list[str] | None = None) -> None:
         self.server = server
         self.faults = list(faults or [])
         self.rooms: list[dict[str, Any]] = []
@@ -104,17 +105,17 @@ class FakeRooms:
         )
 
 
-def posts(server: TestServer) -> int:
+def posts(server: StubServer) -> int:
     return len(server.calls("POST", "/rooms"))
 
 
-def lookups(server: TestServer) -> int:
+def lookups(server: StubServer) -> int:
     return len(server.calls("GET", "/rooms"))
 
 
 @pytest.mark.parametrize("fault", ["500", "drop", "hang"])
 async def test_created_then_failed_returns_the_room(
-    server: TestServer, make_client: MakeClient, fault: str
+    server: StubServer, make_client: MakeClient, fault: str
 ) -> None:
     fake = FakeRooms(server, [fault])
     client = make_client(timeout=0.2)
@@ -134,7 +135,7 @@ async def test_created_then_failed_returns_the_room(
 
 @pytest.mark.parametrize("fault", ["500-before", "drop-before"])
 async def test_failed_before_creating_is_retried(
-    server: TestServer, client: AsyncVideoClient, fault: str
+    server: StubServer, client: AsyncVideoClient, fault: str
 ) -> None:
     fake = FakeRooms(server, [fault])
     room = await client.rooms.create(unique_name="standup")
@@ -144,7 +145,7 @@ async def test_failed_before_creating_is_retried(
 
 
 async def test_name_taken_on_the_retry_returns_the_existing_room(
-    server: TestServer, client: AsyncVideoClient
+    server: StubServer, client: AsyncVideoClient
 ) -> None:
     fake = FakeRooms(server, ["late"])
     room = await client.rooms.create(unique_name="standup")
@@ -154,7 +155,7 @@ async def test_name_taken_on_the_retry_returns_the_existing_room(
 
 
 async def test_name_taken_on_the_first_try_is_raised(
-    server: TestServer, client: AsyncVideoClient
+    server: StubServer, client: AsyncVideoClient
 ) -> None:
     fake = FakeRooms(server)
     fake.rooms.append(room_json("someone-elses", unique_name="standup"))
@@ -166,7 +167,7 @@ async def test_name_taken_on_the_first_try_is_raised(
 
 
 async def test_exact_name_is_found_among_similar_ones(
-    server: TestServer, client: AsyncVideoClient
+    server: StubServer, client: AsyncVideoClient
 ) -> None:
     fake = FakeRooms(server, ["500"])
     fake.list_order_reversed = True  # "standup-2" comes before "standup"
@@ -177,7 +178,7 @@ async def test_exact_name_is_found_among_similar_ones(
 
 
 async def test_last_ambiguous_failure_still_looks_the_room_up(
-    server: TestServer, make_client: MakeClient
+    server: StubServer, make_client: MakeClient
 ) -> None:
     fake = FakeRooms(server, ["500"])
     client = make_client(max_retries=0)
@@ -186,7 +187,7 @@ async def test_last_ambiguous_failure_still_looks_the_room_up(
     assert posts(server) == 1
 
 
-async def test_gives_up_after_max_retries(server: TestServer, make_client: MakeClient) -> None:
+async def test_gives_up_after_max_retries(server: StubServer, make_client: MakeClient) -> None:
     fake = FakeRooms(server, ["500-before"] * 10)
     client = make_client(max_retries=2)
     with pytest.raises(InternalServerError):
@@ -196,7 +197,7 @@ async def test_gives_up_after_max_retries(server: TestServer, make_client: MakeC
     assert lookups(server) == 3
 
 
-async def test_per_call_max_retries(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_per_call_max_retries(server: StubServer, client: AsyncVideoClient) -> None:
     FakeRooms(server, ["500-before"] * 10)
     with pytest.raises(InternalServerError):
         await client.rooms.create(unique_name="standup", max_retries=4)
@@ -204,7 +205,7 @@ async def test_per_call_max_retries(server: TestServer, client: AsyncVideoClient
 
 
 async def test_lookup_failures_are_retried_like_any_get(
-    server: TestServer, client: AsyncVideoClient
+    server: StubServer, client: AsyncVideoClient
 ) -> None:
     fake = FakeRooms(server, ["500"])
     lookups_left = [web.json_response({"errors": [{"title": "x"}]}, status=503)]
@@ -222,7 +223,7 @@ async def test_lookup_failures_are_retried_like_any_get(
 
 @pytest.mark.parametrize("status", [400, 403, 422])
 async def test_clear_failures_are_raised_without_lookup(
-    server: TestServer, client: AsyncVideoClient, status: int
+    server: StubServer, client: AsyncVideoClient, status: int
 ) -> None:
     async def refuse(request: web.Request) -> web.StreamResponse:
         return web.json_response({"errors": [{"code": "1", "title": "no"}]}, status=status)
@@ -240,7 +241,7 @@ async def test_clear_failures_are_raised_without_lookup(
     [("500", InternalServerError), ("drop", APIConnectionError), ("hang", APITimeoutError)],
 )
 async def test_without_unique_name_ambiguous_failures_are_raised(
-    server: TestServer, make_client: MakeClient, fault: str, error: type[Exception]
+    server: StubServer, make_client: MakeClient, fault: str, error: type[Exception]
 ) -> None:
     fake = FakeRooms(server, [fault])
     client = make_client(timeout=0.2)
@@ -252,7 +253,7 @@ async def test_without_unique_name_ambiguous_failures_are_raised(
 
 
 async def test_flaky_network_many_creates_one_room_each(
-    server: TestServer, make_client: MakeClient
+    server: StubServer, make_client: MakeClient
 ) -> None:
     rng = random.Random(20260102)
     kinds = ["ok", "500", "drop", "500-before", "drop-before", "late"]
@@ -268,7 +269,7 @@ async def test_flaky_network_many_creates_one_room_each(
 
 
 async def test_failed_lookup_raises_the_ambiguous_failure(
-    server: TestServer, client: AsyncVideoClient
+    server: StubServer, client: AsyncVideoClient
 ) -> None:
     fake = FakeRooms(server, ["500"])
 
@@ -286,7 +287,7 @@ async def test_failed_lookup_raises_the_ambiguous_failure(
 
 
 async def test_max_retries_bounds_the_posts_whatever_the_mix_of_failures(
-    server: TestServer, make_client: MakeClient
+    server: StubServer, make_client: MakeClient
 ) -> None:
     """429s and 5xx share one budget: max_retries=2 means at most 3 POSTs, never 3 x 3."""
     failures = itertools.cycle(["429", "429", "500"])
@@ -316,7 +317,7 @@ async def test_max_retries_bounds_the_posts_whatever_the_mix_of_failures(
 
 @pytest.mark.parametrize("fault", ["500-before", "drop-before"])
 async def test_a_room_of_that_name_with_other_settings_is_not_adopted(
-    server: TestServer, client: AsyncVideoClient, fault: str
+    server: StubServer, client: AsyncVideoClient, fault: str
 ) -> None:
     """Someone's room already had the name; our POST failed before reaching the handler.
 
@@ -338,7 +339,7 @@ async def test_a_room_of_that_name_with_other_settings_is_not_adopted(
 
 
 async def test_a_room_with_every_field_sent_is_adopted(
-    server: TestServer, client: AsyncVideoClient
+    server: StubServer, client: AsyncVideoClient
 ) -> None:
     fake = FakeRooms(server, ["500"])
     room = await client.rooms.create(
@@ -356,7 +357,7 @@ async def test_a_room_with_every_field_sent_is_adopted(
     )
 
 
-async def test_fields_not_sent_do_not_count(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_fields_not_sent_do_not_count(server: StubServer, client: AsyncVideoClient) -> None:
     """Only what we sent is compared: the server's defaults for the rest are its own."""
     fake = FakeRooms(server, ["500"])
     room = await client.rooms.create(unique_name="standup")
@@ -365,7 +366,7 @@ async def test_fields_not_sent_do_not_count(server: TestServer, client: AsyncVid
 
 
 async def test_a_room_created_long_ago_by_the_servers_clock_is_still_ours(
-    server: TestServer, client: AsyncVideoClient
+    server: StubServer, client: AsyncVideoClient
 ) -> None:
     """No clock is compared: the server's may be frozen, moved or drifting."""
     fake = FakeRooms(server, ["500"])
@@ -383,7 +384,7 @@ async def test_a_room_created_long_ago_by_the_servers_clock_is_still_ours(
 
 
 async def test_the_apis_own_422_on_a_retry_is_raised_for_a_room_that_is_not_ours(
-    server: TestServer, client: AsyncVideoClient
+    server: StubServer, client: AsyncVideoClient
 ) -> None:
     """Our POST failed ambiguously; someone else then took the name with other settings."""
     fake = FakeRooms(server, ["500-before"])
@@ -414,7 +415,7 @@ UNREADABLE = [
 
 @pytest.mark.parametrize("raw", UNREADABLE)
 async def test_an_unreadable_2xx_is_looked_up(
-    server: TestServer, client: AsyncVideoClient, raw: bytes
+    server: StubServer, client: AsyncVideoClient, raw: bytes
 ) -> None:
     fake = FakeRooms(server)
 
@@ -431,7 +432,7 @@ async def test_an_unreadable_2xx_is_looked_up(
 
 
 async def test_an_unreadable_2xx_with_no_room_to_find_is_raised(
-    server: TestServer, client: AsyncVideoClient
+    server: StubServer, client: AsyncVideoClient
 ) -> None:
     FakeRooms(server)
     server.on("POST", "/rooms", Reply(201, body=b"<html>", headers={"Content-Type": "text/html"}))
@@ -442,7 +443,7 @@ async def test_an_unreadable_2xx_with_no_room_to_find_is_raised(
 
 
 async def test_an_unreadable_2xx_without_a_name_is_raised(
-    server: TestServer, client: AsyncVideoClient
+    server: StubServer, client: AsyncVideoClient
 ) -> None:
     FakeRooms(server)
     server.on("POST", "/rooms", Reply(201, body=b"<html>", headers={"Content-Type": "text/html"}))
@@ -468,7 +469,7 @@ async def test_an_unreadable_2xx_without_a_name_is_raised(
 )
 @pytest.mark.parametrize("name", ["standup", None])
 async def test_bad_per_call_settings_are_refused_before_sending(
-    server: TestServer, client: AsyncVideoClient, options: dict[str, Any], name: str | None
+    server: StubServer, client: AsyncVideoClient, options: dict[str, Any], name: str | None
 ) -> None:
     FakeRooms(server)
     with pytest.raises(ValueError, match=r"max_retries|timeout"):
@@ -478,7 +479,7 @@ async def test_bad_per_call_settings_are_refused_before_sending(
 
 @pytest.mark.parametrize("name", ["", " ", "\t\n"])
 async def test_a_blank_unique_name_is_refused_before_sending(
-    server: TestServer, client: AsyncVideoClient, name: str
+    server: StubServer, client: AsyncVideoClient, name: str
 ) -> None:
     FakeRooms(server)
     with pytest.raises(ValueError, match="unique_name"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pickle
 
 import pytest
+from _stub import Reply, StubServer
 
 from telnyx_video import (
     APIStatusError,
@@ -21,7 +22,7 @@ from telnyx_video import (
     UnprocessableEntityError,
 )
 
-from .helpers import API_KEY, Reply, TestServer
+from .helpers import API_KEY
 
 ERRORS_SHAPE = {
     "errors": [
@@ -64,7 +65,7 @@ GENERIC_SHAPE = {"message": "Something went wrong", "success": False}
     ],
 )
 async def test_every_status_has_its_class(
-    server: TestServer, client: AsyncVideoClient, status: int, cls: type[APIStatusError]
+    server: StubServer, client: AsyncVideoClient, status: int, cls: type[APIStatusError]
 ) -> None:
     server.on("GET", "/rooms/r1", Reply(status, ERRORS_SHAPE))
     with pytest.raises(APIStatusError) as info:
@@ -75,7 +76,7 @@ async def test_every_status_has_its_class(
     assert len(server.requests) == 1
 
 
-async def test_errors_shape(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_errors_shape(server: StubServer, client: AsyncVideoClient) -> None:
     server.on("POST", "/rooms", Reply(422, ERRORS_SHAPE, headers={"x-request-id": "req-42"}))
     with pytest.raises(UnprocessableEntityError) as info:
         await client.rooms.create(max_participants=2)
@@ -103,7 +104,7 @@ async def test_errors_shape(server: TestServer, client: AsyncVideoClient) -> Non
 
 
 async def test_several_errors_are_all_described(
-    server: TestServer, client: AsyncVideoClient
+    server: StubServer, client: AsyncVideoClient
 ) -> None:
     body = {
         "errors": [
@@ -121,7 +122,7 @@ async def test_several_errors_are_all_described(
     )
 
 
-async def test_bare_error_object(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_bare_error_object(server: StubServer, client: AsyncVideoClient) -> None:
     server.on("GET", "/rooms/nope", Reply(404, BARE_SHAPE, headers={"Request-Id": "abc"}))
     with pytest.raises(NotFoundError) as info:
         await client.rooms.retrieve("nope")
@@ -141,7 +142,7 @@ async def test_bare_error_object(server: TestServer, client: AsyncVideoClient) -
     )
 
 
-async def test_generic_message_shape(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_generic_message_shape(server: StubServer, client: AsyncVideoClient) -> None:
     server.on("GET", "/rooms", Reply(400, GENERIC_SHAPE))
     with pytest.raises(BadRequestError) as info:
         await client.rooms.list()
@@ -149,7 +150,7 @@ async def test_generic_message_shape(server: TestServer, client: AsyncVideoClien
     assert str(info.value) == "HTTP 400 Bad Request from GET /rooms: Something went wrong"
 
 
-async def test_errors_as_a_single_object(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_errors_as_a_single_object(server: StubServer, client: AsyncVideoClient) -> None:
     server.on("GET", "/rooms/r", Reply(403, {"errors": {"code": 7, "title": "Denied"}}))
     with pytest.raises(PermissionDeniedError) as info:
         await client.rooms.retrieve("r")
@@ -166,7 +167,7 @@ async def test_errors_as_a_single_object(server: TestServer, client: AsyncVideoC
     ],
 )
 async def test_non_json_bodies(
-    server: TestServer,
+    server: StubServer,
     client: AsyncVideoClient,
     body: bytes,
     content_type: str,
@@ -183,7 +184,7 @@ async def test_non_json_bodies(
 
 @pytest.mark.parametrize("body", [b"", b"   ", b"null", b"[]", b"[1, 2]", b'"oops"', b"42"])
 async def test_empty_and_odd_json_bodies(
-    server: TestServer, client: AsyncVideoClient, body: bytes
+    server: StubServer, client: AsyncVideoClient, body: bytes
 ) -> None:
     server.on("DELETE", "/rooms/r", Reply(409, body=body))
     with pytest.raises(ConflictError) as info:
@@ -192,7 +193,7 @@ async def test_empty_and_odd_json_bodies(
     assert str(info.value).startswith("HTTP 409 Conflict from DELETE /rooms/r")
 
 
-async def test_long_garbage_is_truncated(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_long_garbage_is_truncated(server: StubServer, client: AsyncVideoClient) -> None:
     server.on("GET", "/rooms/r", Reply(400, body="x" * 10_000))
     with pytest.raises(BadRequestError) as info:
         await client.rooms.retrieve("r")
@@ -204,7 +205,7 @@ async def test_long_garbage_is_truncated(server: TestServer, client: AsyncVideoC
     "header", ["x-request-id", "X-Request-ID", "request-id", "telnyx-request-id"]
 )
 async def test_request_id_from_headers(
-    server: TestServer, client: AsyncVideoClient, header: str
+    server: StubServer, client: AsyncVideoClient, header: str
 ) -> None:
     server.on("GET", "/rooms/r", Reply(401, GENERIC_SHAPE, headers={header: "rid-1"}))
     with pytest.raises(AuthenticationError) as info:
@@ -213,7 +214,7 @@ async def test_request_id_from_headers(
     assert str(info.value).endswith("(request id rid-1)")
 
 
-async def test_no_request_id(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_no_request_id(server: StubServer, client: AsyncVideoClient) -> None:
     server.on("GET", "/rooms/r", Reply(404, BARE_SHAPE))
     with pytest.raises(NotFoundError) as info:
         await client.rooms.retrieve("r")
@@ -222,7 +223,7 @@ async def test_no_request_id(server: TestServer, client: AsyncVideoClient) -> No
 
 
 async def test_rate_limit_error_exposes_retry_after(
-    server: TestServer, client: AsyncVideoClient
+    server: StubServer, client: AsyncVideoClient
 ) -> None:
     server.on("GET", "/rooms/r", Reply(429, GENERIC_SHAPE, headers={"Retry-After": "120"}))
     with pytest.raises(RateLimitError) as info:
@@ -230,7 +231,7 @@ async def test_rate_limit_error_exposes_retry_after(
     assert info.value.retry_after == 120.0
 
 
-async def test_errors_never_hold_the_key(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_errors_never_hold_the_key(server: StubServer, client: AsyncVideoClient) -> None:
     server.on("GET", "/rooms/r", Reply(401, {"errors": [{"code": "10009", "title": "Auth"}]}))
     with pytest.raises(AuthenticationError) as info:
         await client.rooms.retrieve("r")
@@ -296,7 +297,7 @@ def test_hierarchy() -> None:
 
 @pytest.mark.parametrize("status", [200, 500])
 async def test_absurdly_nested_bodies_are_typed_errors(
-    server: TestServer, client: AsyncVideoClient, status: int
+    server: StubServer, client: AsyncVideoClient, status: int
 ) -> None:
     from telnyx_video import APIResponseValidationError
 
@@ -307,7 +308,7 @@ async def test_absurdly_nested_bodies_are_typed_errors(
 
 
 async def test_garbage_http_is_a_connection_error_without_the_key(
-    server: TestServer, client: AsyncVideoClient
+    server: StubServer, client: AsyncVideoClient
 ) -> None:
     import asyncio
     import traceback

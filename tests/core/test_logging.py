@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 
 import pytest
+from _stub import DROP, Reply, StubServer
 
 from telnyx_video import AsyncVideoClient, NotFoundError
 
-from .helpers import DROP, Reply, TestServer, data, room_json
+from .helpers import data, room_json
 
 OK_ROOM = Reply(200, data(room_json("r1")), headers={"X-Request-Id": "req-ok"})
 FIELDS = ("method", "path", "status", "attempt", "request_id")
@@ -24,7 +25,7 @@ def ours(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
 
 
 async def test_each_response_is_logged_at_debug(
-    server: TestServer, client: AsyncVideoClient, caplog: pytest.LogCaptureFixture
+    server: StubServer, client: AsyncVideoClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="telnyx_video")
     server.on("GET", "/rooms/r1", OK_ROOM)
@@ -39,7 +40,7 @@ async def test_each_response_is_logged_at_debug(
 
 
 async def test_error_statuses_are_logged_too(
-    server: TestServer, client: AsyncVideoClient, caplog: pytest.LogCaptureFixture
+    server: StubServer, client: AsyncVideoClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="telnyx_video")
     server.on("DELETE", "/rooms/r1", Reply(404, {"errors": [{"title": "gone"}]}))
@@ -50,7 +51,7 @@ async def test_error_statuses_are_logged_too(
 
 
 async def test_retries_are_logged_at_info(
-    server: TestServer, client: AsyncVideoClient, caplog: pytest.LogCaptureFixture
+    server: StubServer, client: AsyncVideoClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="telnyx_video")
     busy = Reply(503, {}, headers={"X-Request-Id": "req-busy"})
@@ -79,7 +80,7 @@ async def test_retries_are_logged_at_info(
 
 
 async def test_quiet_at_info_when_nothing_goes_wrong(
-    server: TestServer, client: AsyncVideoClient, caplog: pytest.LogCaptureFixture
+    server: StubServer, client: AsyncVideoClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="telnyx_video")
     server.on("GET", "/rooms/r1", OK_ROOM)
@@ -88,7 +89,7 @@ async def test_quiet_at_info_when_nothing_goes_wrong(
 
 
 async def test_create_recovery_is_logged(
-    server: TestServer, client: AsyncVideoClient, caplog: pytest.LogCaptureFixture
+    server: StubServer, client: AsyncVideoClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="telnyx_video")
     server.on("POST", "/rooms", Reply(500, {}))

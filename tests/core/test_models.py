@@ -7,6 +7,7 @@ from typing import Any
 
 import attrs
 import pytest
+from _stub import Reply, StubServer
 
 from telnyx_video import (
     APIResponseValidationError,
@@ -27,15 +28,7 @@ from telnyx_video import (
 from telnyx_video import models as models_module
 from telnyx_video._converter import format_datetime, parse_datetime, structure, unstructure
 
-from .helpers import (
-    Reply,
-    TestServer,
-    composition_json,
-    data,
-    page_json,
-    recording_json,
-    room_json,
-)
+from .helpers import composition_json, data, page_json, recording_json, room_json
 
 MODEL_CLASSES = [
     getattr(models_module, name)
@@ -281,7 +274,7 @@ def test_date_filter_is_frozen_keyword_only() -> None:
     ],
 )
 async def test_patch_tells_not_given_from_explicit_null(
-    server: TestServer, client: AsyncVideoClient, kwargs: dict[str, Any], body: dict[str, Any]
+    server: StubServer, client: AsyncVideoClient, kwargs: dict[str, Any], body: dict[str, Any]
 ) -> None:
     server.on("PATCH", "/rooms/r1", Reply(200, data(room_json("r1"))))
     await client.rooms.update("r1", **kwargs)
@@ -289,7 +282,7 @@ async def test_patch_tells_not_given_from_explicit_null(
 
 
 async def test_create_omits_what_was_not_passed(
-    server: TestServer, client: AsyncVideoClient
+    server: StubServer, client: AsyncVideoClient
 ) -> None:
     server.on("POST", "/rooms", Reply(201, data(room_json())))
     await client.rooms.create(enable_recording=False, webhook_event_url=None)
@@ -300,7 +293,7 @@ async def test_create_omits_what_was_not_passed(
 
 
 async def test_bad_response_raises_validation_error_with_request_id(
-    server: TestServer, client: AsyncVideoClient
+    server: StubServer, client: AsyncVideoClient
 ) -> None:
     server.on(
         "GET",
@@ -325,32 +318,32 @@ async def test_bad_response_raises_validation_error_with_request_id(
     ],
 )
 async def test_wrong_envelopes_are_refused(
-    server: TestServer, client: AsyncVideoClient, body: Any
+    server: StubServer, client: AsyncVideoClient, body: Any
 ) -> None:
     server.on("GET", "/rooms/r1", Reply(200, body))
     with pytest.raises(APIResponseValidationError):
         await client.rooms.retrieve("r1")
 
 
-async def test_non_json_success_body(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_non_json_success_body(server: StubServer, client: AsyncVideoClient) -> None:
     server.on("GET", "/rooms/r1", Reply(200, body=b"<html>proxy</html>"))
     with pytest.raises(APIResponseValidationError, match="not JSON"):
         await client.rooms.retrieve("r1")
 
 
-async def test_bad_list_item_is_named(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_bad_list_item_is_named(server: StubServer, client: AsyncVideoClient) -> None:
     server.on("GET", "/rooms", Reply(200, page_json([room_json("a"), room_json(7)])))
     with pytest.raises(APIResponseValidationError, match=r"Room\.id"):
         await client.rooms.list()
 
 
-async def test_list_data_must_be_a_list(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_list_data_must_be_a_list(server: StubServer, client: AsyncVideoClient) -> None:
     server.on("GET", "/rooms", Reply(200, {"data": room_json(), "meta": None}))
     with pytest.raises(APIResponseValidationError, match="expected a list of Room"):
         await client.rooms.list()
 
 
-async def test_session_embedded_in_room(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_session_embedded_in_room(server: StubServer, client: AsyncVideoClient) -> None:
     session = {
         "id": "s1",
         "room_id": "room-1",

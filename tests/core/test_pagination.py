@@ -4,14 +4,35 @@ from __future__ import annotations
 
 import json
 import math
+import re
+import typing
 from typing import Any
 
 import pytest
+from _stub import Reply, StubServer
 from aiohttp import web
 
 from telnyx_video import APIResponseValidationError, AsyncVideoClient, InternalServerError, Page
+from telnyx_video._operations import operations
+from telnyx_video.emulator import _contract
+from telnyx_video.models import (
+    MAX_PAGE_SIZE,
+    Room,
+    RoomComposition,
+    RoomParticipant,
+    RoomRecording,
+    RoomSession,
+)
+from telnyx_video.pagination import AsyncPaginator
 
-from .helpers import Reply, TestServer, page_json, room_json
+from .helpers import (
+    composition_json,
+    page_json,
+    participant_json,
+    recording_json,
+    room_json,
+    session_json,
+)
 
 
 def paged(total: int, *, default_size: int = 20) -> Any:
@@ -35,11 +56,11 @@ def paged(total: int, *, default_size: int = 20) -> Any:
     return handler
 
 
-def numbers(server: TestServer) -> list[int]:
+def numbers(server: StubServer) -> list[int]:
     return [int(dict(r.params)["page[number]"]) for r in server.requests]
 
 
-async def test_walks_many_pages_lazily(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_walks_many_pages_lazily(server: StubServer, client: AsyncVideoClient) -> None:
     server.on("GET", "/rooms", paged(23))
     paginator = client.rooms.list(page_size=2, unique_name="x")
     assert server.requests == []  # nothing before iterating
@@ -56,7 +77,7 @@ async def test_walks_many_pages_lazily(server: TestServer, client: AsyncVideoCli
 
 
 async def test_default_page_size_is_the_servers(
-    server: TestServer, client: AsyncVideoClient
+    server: StubServer, client: AsyncVideoClient
 ) -> None:
     server.on("GET", "/rooms", paged(45))
     ids = [room.id async for room in client.rooms.list()]
@@ -64,7 +85,7 @@ async def test_default_page_size_is_the_servers(
     assert [r.query for r in server.requests] == [f"page[number]={n}" for n in (1, 2, 3)]
 
 
-async def test_pages_yields_each_page(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_pages_yields_each_page(server: StubServer, client: AsyncVideoClient) -> None:
     server.on("GET", "/rooms", paged(5))
     pages = [page async for page in client.rooms.list(page_size=2).pages()]
     assert [len(p) for p in pages] == [2, 2, 1]
@@ -74,7 +95,7 @@ async def test_pages_yields_each_page(server: TestServer, client: AsyncVideoClie
 
 
 async def test_await_gives_the_first_page_only(
-    server: TestServer, client: AsyncVideoClient
+    server: StubServer, client: AsyncVideoClient
 ) -> None:
     server.on("GET", "/rooms", paged(5))
     page = await client.rooms.list(page_size=2)
@@ -86,7 +107,7 @@ async def test_await_gives_the_first_page_only(
     assert numbers(server) == [1, 1]
 
 
-async def test_each_walk_starts_over(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_each_walk_starts_over(server: StubServer, client: AsyncVideoClient) -> None:
     server.on("GET", "/rooms", paged(3))
     paginator = client.rooms.list(page_size=2)
     first = [r.id async for r in paginator]
@@ -97,7 +118,7 @@ async def test_each_walk_starts_over(server: TestServer, client: AsyncVideoClien
 
 @pytest.mark.parametrize(("stop_after", "requests"), [(1, 1), (2, 1), (3, 2), (6, 3)])
 async def test_early_break_sends_no_further_request(
-    server: TestServer, client: AsyncVideoClient, stop_after: int, requests: int
+    server: StubServer, client: AsyncVideoClient, stop_after: int, requests: int
 ) -> None:
     server.on("GET", "/rooms", paged(100))
     seen = 0
@@ -113,7 +134,7 @@ async def test_early_break_sends_no_further_request(
     assert server.requests[-1].path == "/v2/rooms/after"
 
 
-async def test_empty_listing(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_empty_listing(server: StubServer, client: AsyncVideoClient) -> None:
     server.on("GET", "/rooms", Reply(200, page_json([], total_pages=0, total_results=0)))
     assert [r async for r in client.rooms.list()] == []
     page = await client.rooms.list()
@@ -123,7 +144,7 @@ async def test_empty_listing(server: TestServer, client: AsyncVideoClient) -> No
     assert len(server.requests) == 3
 
 
-async def test_empty_page_ends_the_walk(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_empty_page_ends_the_walk(server: StubServer, client: AsyncVideoClient) -> None:
     server.on(
         "GET",
         "/rooms",
@@ -136,7 +157,7 @@ async def test_empty_page_ends_the_walk(server: TestServer, client: AsyncVideoCl
 
 
 async def test_server_ignoring_page_number_does_not_loop(
-    server: TestServer, client: AsyncVideoClient
+    server: StubServer, client: AsyncVideoClient
 ) -> None:
     # Always answers page 1, while announcing 3 pages.
     server.on(
@@ -147,7 +168,7 @@ async def test_server_ignoring_page_number_does_not_loop(
 
 
 async def test_repeated_page_is_not_yielded_twice(
-    server: TestServer, client: AsyncVideoClient
+    server: StubServer, client: AsyncVideoClient
 ) -> None:
     async def echo_number_same_items(request: web.Request) -> web.StreamResponse:
         number = int(request.query["page[number]"])
@@ -160,7 +181,7 @@ async def test_repeated_page_is_not_yielded_twice(
 
 
 async def test_page_with_another_number_is_not_yielded(
-    server: TestServer, client: AsyncVideoClient
+    server: StubServer, client: AsyncVideoClient
 ) -> None:
     server.on(
         "GET",
@@ -190,7 +211,7 @@ def without_meta(total: int, keep: tuple[str, ...] = ()) -> Any:
 
 
 async def test_missing_meta_is_walked_to_the_first_empty_page(
-    server: TestServer, client: AsyncVideoClient
+    server: StubServer, client: AsyncVideoClient
 ) -> None:
     """No count to go by: the walk goes on until a page comes back empty (no guess)."""
     server.on("GET", "/rooms", without_meta(5))
@@ -202,14 +223,14 @@ async def test_missing_meta_is_walked_to_the_first_empty_page(
 
 
 async def test_missing_meta_and_a_server_ignoring_the_page_number(
-    server: TestServer, client: AsyncVideoClient
+    server: StubServer, client: AsyncVideoClient
 ) -> None:
     server.on("GET", "/rooms", Reply(200, {"data": [room_json("a"), room_json("b")]}))
     assert [r.id async for r in client.rooms.list()] == ["a", "b"]
     assert numbers(server) == [1, 2]  # page 2 repeats page 1: the walk stops there
 
 
-async def test_null_meta_is_like_missing(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_null_meta_is_like_missing(server: StubServer, client: AsyncVideoClient) -> None:
     server.on(
         "GET",
         "/rooms",
@@ -232,7 +253,7 @@ async def test_null_meta_is_like_missing(server: TestServer, client: AsyncVideoC
     ],
 )
 async def test_a_partial_meta_is_walked_with_what_it_has(
-    server: TestServer, client: AsyncVideoClient, keep: tuple[str, ...]
+    server: StubServer, client: AsyncVideoClient, keep: tuple[str, ...]
 ) -> None:
     """The contract requires no meta field: each one present is used, none is guessed."""
     server.on("GET", "/rooms", without_meta(7, keep))
@@ -245,7 +266,7 @@ async def test_a_partial_meta_is_walked_with_what_it_has(
 
 
 async def test_never_ending_server_is_bounded_by_the_first_page(
-    server: TestServer, client: AsyncVideoClient
+    server: StubServer, client: AsyncVideoClient
 ) -> None:
     async def grows(request: web.Request) -> web.StreamResponse:
         number = int(request.query["page[number]"])
@@ -258,7 +279,7 @@ async def test_never_ending_server_is_bounded_by_the_first_page(
     assert numbers(server) == [1, 2, 3]
 
 
-async def test_total_results_bounds_the_walk(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_total_results_bounds_the_walk(server: StubServer, client: AsyncVideoClient) -> None:
     async def lies(request: web.Request) -> web.StreamResponse:
         number = int(request.query["page[number]"])
         items = [room_json(f"r{number}-{i}") for i in range(2)]
@@ -272,7 +293,7 @@ async def test_total_results_bounds_the_walk(server: TestServer, client: AsyncVi
 
 
 async def test_error_on_a_later_page_propagates(
-    server: TestServer, client: AsyncVideoClient
+    server: StubServer, client: AsyncVideoClient
 ) -> None:
     server.on(
         "GET",
@@ -291,15 +312,15 @@ async def test_error_on_a_later_page_propagates(
     assert seen == ["a"]
 
 
-async def test_malformed_meta_is_reported(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_malformed_meta_is_reported(server: StubServer, client: AsyncVideoClient) -> None:
     server.on("GET", "/rooms", Reply(200, {"data": [], "meta": {"page_number": "1"}}))
     with pytest.raises(APIResponseValidationError, match="PaginationMeta"):
         await client.rooms.list()
 
 
-@pytest.mark.parametrize("bad", [0, -1, 251, True, 1.5, "10"])
+@pytest.mark.parametrize("bad", [0, -1, MAX_PAGE_SIZE + 1, True, 1.5, "10"])
 async def test_page_size_is_validated_up_front(
-    server: TestServer, client: AsyncVideoClient, bad: Any
+    server: StubServer, client: AsyncVideoClient, bad: Any
 ) -> None:
     with pytest.raises(ValueError, match="page_size"):
         client.rooms.list(page_size=bad)
@@ -308,44 +329,51 @@ async def test_page_size_is_validated_up_front(
     assert server.requests == []
 
 
-@pytest.mark.parametrize("size", [1, 250])
+@pytest.mark.parametrize("size", [1, MAX_PAGE_SIZE])
 async def test_page_size_bounds_are_accepted(
-    server: TestServer, client: AsyncVideoClient, size: int
+    server: StubServer, client: AsyncVideoClient, size: int
 ) -> None:
     server.on("GET", "/room_sessions", Reply(200, page_json([])))
     await client.room_sessions.list(page_size=size)
     assert ("page[size]", str(size)) in server.requests[0].params
 
 
-@pytest.mark.parametrize(
-    ("resource", "method", "args", "path"),
-    [
-        ("rooms", "list_sessions", ("r1",), "/rooms/r1/sessions"),
-        ("room_sessions", "list", (), "/room_sessions"),
-        ("room_sessions", "list_participants", ("s1",), "/room_sessions/s1/participants"),
-        ("room_participants", "list", (), "/room_participants"),
-        ("room_recordings", "list", (), "/room_recordings"),
-        ("room_compositions", "list", (), "/room_compositions"),
-    ],
-)
+def _listings() -> list[Any]:
+    """Every operation whose client method returns a paginator, with its model and path."""
+    found = []
+    for op in operations():
+        returns = typing.get_type_hints(op.function)["return"]
+        if typing.get_origin(returns) is AsyncPaginator:
+            (model,) = typing.get_args(returns)
+            path = _contract.operation(op.operation_id).path
+            names = re.findall(r"\{[^}]+\}", path)  # the path's ids, in order: id0, id1, ...
+            ids = tuple(f"id{n}" for n in range(len(names)))
+            for name, value in zip(names, ids, strict=True):
+                path = path.replace(name, value)
+            found.append(pytest.param(op.resource, op.method, ids, path, model, id=op.operation_id))
+    return found
+
+
+FACTORIES = {
+    Room: room_json,
+    RoomSession: session_json,
+    RoomParticipant: participant_json,
+    RoomRecording: recording_json,
+    RoomComposition: composition_json,
+}
+
+
+@pytest.mark.parametrize(("resource", "method", "args", "path", "model"), _listings())
 async def test_every_listing_paginates(
-    server: TestServer,
+    server: StubServer,
     client: AsyncVideoClient,
     resource: str,
     method: str,
     args: tuple[str, ...],
     path: str,
+    model: type,
 ) -> None:
-    from .helpers import composition_json, participant_json, recording_json, session_json
-
-    factory = {
-        "/rooms/r1/sessions": session_json,
-        "/room_sessions": session_json,
-        "/room_sessions/s1/participants": participant_json,
-        "/room_participants": participant_json,
-        "/room_recordings": recording_json,
-        "/room_compositions": composition_json,
-    }[path]
+    factory = FACTORIES[model]
     server.on(
         "GET",
         path,

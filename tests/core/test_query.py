@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
+from _stub import Reply, StubServer
 
 from telnyx_video import AsyncVideoClient, DateFilter, InternalServerError
 
-from .helpers import Reply, TestServer, page_json
+from .helpers import page_json
 
 
 async def test_an_aware_datetime_filters_on_its_utc_date(
-    server: TestServer, client: AsyncVideoClient
+    server: StubServer, client: AsyncVideoClient
 ) -> None:
     server.on("GET", "/rooms", Reply(200, page_json([])))
     late_evening_new_york = datetime(2026, 1, 1, 23, 30, tzinfo=timezone(timedelta(hours=-5)))
@@ -30,7 +31,7 @@ def test_date_strings_must_be_yyyy_mm_dd(client: AsyncVideoClient, text: str) ->
     "value", [date(2026, 1, 5), "2026-01-05", datetime(2026, 1, 5, tzinfo=UTC)]
 )
 async def test_accepted_date_forms(
-    server: TestServer, client: AsyncVideoClient, value: object
+    server: StubServer, client: AsyncVideoClient, value: object
 ) -> None:
     server.on("GET", "/rooms", Reply(200, page_json([])))
     await client.rooms.list(date_created_at=value)  # type: ignore[arg-type]
@@ -39,7 +40,7 @@ async def test_accepted_date_forms(
 
 @pytest.mark.parametrize("blank", ["", "   "])
 async def test_an_empty_filter_is_refused_not_sent(
-    server: TestServer, client: AsyncVideoClient, blank: str
+    server: StubServer, client: AsyncVideoClient, blank: str
 ) -> None:
     with pytest.raises(ValueError, match="room_id must not be empty"):
         await client.room_recordings.delete_many(room_id=blank)
@@ -49,7 +50,7 @@ async def test_an_empty_filter_is_refused_not_sent(
 
 
 async def test_bulk_delete_is_not_retried_after_an_ambiguous_failure(
-    server: TestServer, client: AsyncVideoClient
+    server: StubServer, client: AsyncVideoClient
 ) -> None:
     server.on(
         "DELETE",

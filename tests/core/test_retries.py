@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime as http_date
 
 import pytest
+from _stub import DROP, Hang, Reply, StubServer
 
 from telnyx_video import (
     APIConnectionError,
@@ -22,7 +23,7 @@ from telnyx_video import (
 )
 from telnyx_video._retry import parse_retry_after
 
-from .helpers import DROP, Hang, MakeClient, Reply, TestServer, data, refused_port, room_json
+from .helpers import MakeClient, data, refused_port, room_json
 
 OK_ROOM = Reply(200, data(room_json("r1")))
 CREATED = Reply(201, data(room_json("r1")))
@@ -58,7 +59,7 @@ def retries(caplog: pytest.LogCaptureFixture) -> RetryLog:
 
 @pytest.mark.parametrize("status", [408, 429, 500, 502, 503, 504])
 async def test_get_retries_retryable_statuses(
-    server: TestServer,
+    server: StubServer,
     client: AsyncVideoClient,
     retries: RetryLog,
     status: int,
@@ -73,7 +74,7 @@ async def test_get_retries_retryable_statuses(
 
 
 async def test_get_recovers_after_failures(
-    server: TestServer, client: AsyncVideoClient, retries: RetryLog
+    server: StubServer, client: AsyncVideoClient, retries: RetryLog
 ) -> None:
     server.on("GET", "/rooms/r1", Reply(503, FAIL), Reply(500, FAIL), OK_ROOM)
     room = await client.rooms.retrieve("r1")
@@ -83,7 +84,7 @@ async def test_get_recovers_after_failures(
 
 
 async def test_get_retries_dropped_connections(
-    server: TestServer, client: AsyncVideoClient
+    server: StubServer, client: AsyncVideoClient
 ) -> None:
     server.on("GET", "/rooms/r1", DROP)
     with pytest.raises(APIConnectionError) as info:
@@ -93,13 +94,13 @@ async def test_get_retries_dropped_connections(
     assert len(server.requests) == 3
 
 
-async def test_get_recovers_after_a_drop(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_get_recovers_after_a_drop(server: StubServer, client: AsyncVideoClient) -> None:
     server.on("GET", "/rooms/r1", DROP, OK_ROOM)
     assert (await client.rooms.retrieve("r1")).id == "r1"
     assert len(server.requests) == 2
 
 
-async def test_get_retries_timeouts(server: TestServer, make_client: MakeClient) -> None:
+async def test_get_retries_timeouts(server: StubServer, make_client: MakeClient) -> None:
     client = make_client(timeout=0.05)
     server.on("GET", "/rooms/r1", Hang())
     with pytest.raises(APITimeoutError):
@@ -107,7 +108,7 @@ async def test_get_retries_timeouts(server: TestServer, make_client: MakeClient)
     assert len(server.requests) == 3
 
 
-async def test_delete_is_retried_like_get(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_delete_is_retried_like_get(server: StubServer, client: AsyncVideoClient) -> None:
     server.on("DELETE", "/rooms/r1", Reply(500, FAIL), DROP, Reply(204))
     await client.rooms.delete("r1")
     assert len(server.requests) == 3
@@ -115,7 +116,7 @@ async def test_delete_is_retried_like_get(server: TestServer, client: AsyncVideo
 
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 405, 409, 422])
 async def test_client_errors_are_not_retried(
-    server: TestServer, client: AsyncVideoClient, status: int
+    server: StubServer, client: AsyncVideoClient, status: int
 ) -> None:
     server.on("GET", "/rooms/r1", Reply(status, FAIL))
     with pytest.raises(APIStatusError):
@@ -138,7 +139,7 @@ async def test_safe_method_connection_refused(make_client: MakeClient, retries: 
 
 @pytest.mark.parametrize("status", [408, 500, 502, 503, 504])
 async def test_post_is_not_retried_on_ambiguous_statuses(
-    server: TestServer, client: AsyncVideoClient, status: int
+    server: StubServer, client: AsyncVideoClient, status: int
 ) -> None:
     server.on("POST", "/rooms", Reply(status, FAIL))
     with pytest.raises(APIStatusError):
@@ -146,7 +147,7 @@ async def test_post_is_not_retried_on_ambiguous_statuses(
     assert len(server.requests) == 1
 
 
-async def test_post_is_not_retried_on_drop(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_post_is_not_retried_on_drop(server: StubServer, client: AsyncVideoClient) -> None:
     server.on("POST", "/room_sessions/s1/actions/kick", DROP)
     with pytest.raises(APIConnectionError) as info:
         await client.room_sessions.kick("s1", participants="all")
@@ -154,7 +155,7 @@ async def test_post_is_not_retried_on_drop(server: TestServer, client: AsyncVide
     assert len(server.requests) == 1
 
 
-async def test_post_is_not_retried_on_timeout(server: TestServer, make_client: MakeClient) -> None:
+async def test_post_is_not_retried_on_timeout(server: StubServer, make_client: MakeClient) -> None:
     client = make_client(timeout=0.05)
     server.on("POST", "/room_compositions", Hang())
     with pytest.raises(APITimeoutError):
@@ -163,7 +164,7 @@ async def test_post_is_not_retried_on_timeout(server: TestServer, make_client: M
 
 
 async def test_patch_is_not_retried_on_5xx_drop_or_timeout(
-    server: TestServer, make_client: MakeClient
+    server: StubServer, make_client: MakeClient
 ) -> None:
     client = make_client(timeout=0.05)
     server.on("PATCH", "/rooms/a", Reply(500, FAIL))
@@ -179,7 +180,7 @@ async def test_patch_is_not_retried_on_5xx_drop_or_timeout(
 
 
 async def test_post_and_patch_are_retried_on_429(
-    server: TestServer, client: AsyncVideoClient
+    server: StubServer, client: AsyncVideoClient
 ) -> None:
     server.on("POST", "/rooms", Reply(429, FAIL), CREATED)
     server.on("PATCH", "/rooms/r1", Reply(429, FAIL), Reply(429, FAIL), OK_ROOM)
@@ -190,7 +191,7 @@ async def test_post_and_patch_are_retried_on_429(
 
 
 async def test_post_429_gives_up_after_max_retries(
-    server: TestServer, client: AsyncVideoClient
+    server: StubServer, client: AsyncVideoClient
 ) -> None:
     server.on("POST", "/rooms/r1/actions/refresh_client_token", Reply(429, FAIL))
     with pytest.raises(RateLimitError):
@@ -218,7 +219,7 @@ async def test_post_is_retried_when_the_connection_is_refused(
     [("0", 0.0), ("0.004", 0.004), ("  0.003 ", 0.003)],
 )
 async def test_retry_after_seconds_are_honoured(
-    server: TestServer,
+    server: StubServer,
     client: AsyncVideoClient,
     retries: RetryLog,
     header: str,
@@ -230,7 +231,7 @@ async def test_retry_after_seconds_are_honoured(
 
 
 async def test_retry_after_on_503_is_honoured(
-    server: TestServer, client: AsyncVideoClient, retries: RetryLog
+    server: StubServer, client: AsyncVideoClient, retries: RetryLog
 ) -> None:
     server.on("GET", "/rooms/r1", Reply(503, FAIL, headers={"Retry-After": "0.005"}), OK_ROOM)
     await client.rooms.retrieve("r1")
@@ -238,7 +239,7 @@ async def test_retry_after_on_503_is_honoured(
 
 
 async def test_retry_after_http_date_is_honoured(
-    server: TestServer, make_client: MakeClient, retries: RetryLog
+    server: StubServer, make_client: MakeClient, retries: RetryLog
 ) -> None:
     # Without the header the wait would be exactly 0.002 s (no jitter): a date in the past
     # means "now", so the 0.0 below proves the date was read.
@@ -250,7 +251,7 @@ async def test_retry_after_http_date_is_honoured(
 
 
 async def test_unusable_retry_after_falls_back_to_backoff(
-    server: TestServer, make_client: MakeClient, retries: RetryLog
+    server: StubServer, make_client: MakeClient, retries: RetryLog
 ) -> None:
     client = make_client(retry_policy=RetryPolicy(initial_backoff=0.002, jitter=False))
     server.on("GET", "/rooms/r1", Reply(429, FAIL, headers={"Retry-After": "soon"}), OK_ROOM)
@@ -260,7 +261,7 @@ async def test_unusable_retry_after_falls_back_to_backoff(
 
 @pytest.mark.parametrize("header", ["120", "FUTURE"])
 async def test_retry_after_over_the_cap_is_raised_at_once(
-    server: TestServer, make_client: MakeClient, retries: RetryLog, header: str
+    server: StubServer, make_client: MakeClient, retries: RetryLog, header: str
 ) -> None:
     if header == "FUTURE":
         header = http_date(datetime.now(UTC) + timedelta(hours=1), usegmt=True)
@@ -301,7 +302,7 @@ def test_backoff_is_exponential_capped_and_jittered() -> None:
 
 
 async def test_backoff_delays_grow_between_attempts(
-    server: TestServer, make_client: MakeClient, retries: RetryLog
+    server: StubServer, make_client: MakeClient, retries: RetryLog
 ) -> None:
     client = make_client(
         max_retries=4,
@@ -318,7 +319,7 @@ async def test_backoff_delays_grow_between_attempts(
 
 
 async def test_max_retries_per_client_and_per_call(
-    server: TestServer, make_client: MakeClient
+    server: StubServer, make_client: MakeClient
 ) -> None:
     server.on("GET", "/rooms/r1", Reply(500, FAIL))
     none = make_client(max_retries=0)
@@ -339,7 +340,7 @@ async def test_max_retries_per_client_and_per_call(
 
 
 async def test_per_call_timeout_overrides_the_client(
-    server: TestServer, make_client: MakeClient
+    server: StubServer, make_client: MakeClient
 ) -> None:
     client = make_client(timeout=30.0)
     server.on("GET", "/rooms/r1", Hang())
@@ -351,7 +352,7 @@ async def test_per_call_timeout_overrides_the_client(
 
 
 async def test_per_call_timeout_none_lifts_the_client_limit(
-    server: TestServer, make_client: MakeClient
+    server: StubServer, make_client: MakeClient
 ) -> None:
     client = make_client(timeout=0.05)
     release = asyncio.Event()
@@ -364,7 +365,7 @@ async def test_per_call_timeout_none_lifts_the_client_limit(
     assert (await task).id == "r1"
 
 
-async def test_timeout_raises_within_its_bound(server: TestServer, make_client: MakeClient) -> None:
+async def test_timeout_raises_within_its_bound(server: StubServer, make_client: MakeClient) -> None:
     client = make_client(timeout=0.05, max_retries=0)
     server.on("GET", "/rooms", Hang())
     started = time.monotonic()
@@ -375,7 +376,7 @@ async def test_timeout_raises_within_its_bound(server: TestServer, make_client: 
 
 
 async def test_retry_gives_up_on_the_last_error_class(
-    server: TestServer, client: AsyncVideoClient
+    server: StubServer, client: AsyncVideoClient
 ) -> None:
     server.on("GET", "/rooms/r1", Reply(500, FAIL), DROP, Reply(400, FAIL))
     with pytest.raises(BadRequestError):
@@ -391,7 +392,7 @@ NOT_FOUND = Reply(404, {"errors": [{"code": "10005", "title": "Not found"}]})
 
 @pytest.mark.parametrize("first", [Reply(500, FAIL), Reply(503, FAIL), DROP])
 async def test_delete_retry_answered_404_means_an_earlier_attempt_deleted_it(
-    server: TestServer, client: AsyncVideoClient, first: object
+    server: StubServer, client: AsyncVideoClient, first: object
 ) -> None:
     server.on("DELETE", "/rooms/r1", first, NOT_FOUND)
     assert await client.rooms.delete("r1") is None
@@ -399,7 +400,7 @@ async def test_delete_retry_answered_404_means_an_earlier_attempt_deleted_it(
 
 
 async def test_delete_404_on_the_first_attempt_is_not_found(
-    server: TestServer, client: AsyncVideoClient
+    server: StubServer, client: AsyncVideoClient
 ) -> None:
     server.on("DELETE", "/rooms/r1", NOT_FOUND)
     with pytest.raises(APIStatusError) as info:
@@ -408,7 +409,7 @@ async def test_delete_404_on_the_first_attempt_is_not_found(
 
 
 async def test_delete_404_after_a_429_is_still_not_found(
-    server: TestServer, client: AsyncVideoClient
+    server: StubServer, client: AsyncVideoClient
 ) -> None:
     # A 429 is answered before anything happens, so it proves nothing was deleted.
     server.on("DELETE", "/rooms/r1", Reply(429, FAIL, headers={"Retry-After": "0"}), NOT_FOUND)
@@ -418,7 +419,7 @@ async def test_delete_404_after_a_429_is_still_not_found(
 
 
 async def test_get_404_after_a_5xx_is_still_not_found(
-    server: TestServer, client: AsyncVideoClient
+    server: StubServer, client: AsyncVideoClient
 ) -> None:
     server.on("GET", "/rooms/r1", Reply(500, FAIL), NOT_FOUND)
     with pytest.raises(APIStatusError) as info:

@@ -13,6 +13,7 @@ import logging
 from collections.abc import AsyncIterator
 
 import pytest
+from _stub import DROP, Reply, StubServer
 
 from telnyx_video import (
     APIConnectionError,
@@ -23,7 +24,7 @@ from telnyx_video import (
 )
 
 from .conftest import FAST
-from .helpers import API_KEY, DROP, MakeClient, Reply, TestServer, data, room_json
+from .helpers import API_KEY, MakeClient, data, room_json
 
 
 class RawServer:
@@ -88,7 +89,7 @@ async def test_a_final_1xx_is_never_a_success(switching: RawServer, method: str)
 
 @pytest.mark.parametrize("status", [300, 301, 302, 303, 304, 307, 308])
 async def test_a_3xx_is_never_a_success(
-    server: TestServer, client: AsyncVideoClient, status: int
+    server: StubServer, client: AsyncVideoClient, status: int
 ) -> None:
     server.on("DELETE", "/rooms/r1", Reply(status, headers={"Location": "/v2/rooms/r2"}))
     with pytest.raises(APIStatusError) as info:
@@ -101,7 +102,7 @@ async def test_a_3xx_is_never_a_success(
     "raw", [b"<html>deleted</html>", b'{"data": ', b"\xff\xfe", b'{"data": {"id": 7}}']
 )
 async def test_a_delete_answered_2xx_with_an_unreadable_body_succeeded(
-    server: TestServer, client: AsyncVideoClient, raw: bytes
+    server: StubServer, client: AsyncVideoClient, raw: bytes
 ) -> None:
     server.on("DELETE", "/rooms/r1", Reply(200, body=raw, headers={"Content-Type": "text/html"}))
     assert await client.rooms.delete("r1") is None
@@ -109,7 +110,7 @@ async def test_a_delete_answered_2xx_with_an_unreadable_body_succeeded(
 
 
 async def test_a_get_answered_2xx_with_an_unreadable_body_is_an_error(
-    server: TestServer, client: AsyncVideoClient
+    server: StubServer, client: AsyncVideoClient
 ) -> None:
     """Only a caller that has no use for the body may ignore it."""
     server.on("GET", "/rooms/r1", Reply(200, body=b"<html>", headers={"Content-Type": "text/html"}))
@@ -122,7 +123,7 @@ NOT_FOUND = Reply(404, {"errors": [{"code": "10005", "title": "Not found"}]})
 
 @pytest.mark.parametrize("first", [Reply(503, {}), DROP], ids=["503", "dropped"])
 async def test_a_delete_retried_after_an_ambiguous_failure_and_answered_404_succeeded(
-    server: TestServer,
+    server: StubServer,
     make_client: MakeClient,
     caplog: pytest.LogCaptureFixture,
     first: Reply,
@@ -143,13 +144,13 @@ async def test_a_delete_retried_after_an_ambiguous_failure_and_answered_404_succ
 
 
 async def test_a_get_retried_and_answered_404_is_not_found(
-    server: TestServer, client: AsyncVideoClient
+    server: StubServer, client: AsyncVideoClient
 ) -> None:
     server.on("GET", "/rooms/r1", Reply(503, {}), NOT_FOUND)
     with pytest.raises(NotFoundError):
         await client.rooms.retrieve("r1")
 
 
-async def test_a_2xx_is_a_success(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_a_2xx_is_a_success(server: StubServer, client: AsyncVideoClient) -> None:
     server.on("GET", "/rooms/r1", Reply(203, data(room_json("r1"))))
     assert (await client.rooms.retrieve("r1")).id == "r1"

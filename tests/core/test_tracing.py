@@ -7,9 +7,11 @@ the ``traceparent`` header each request carried.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import aiohttp
 import pytest
+from _stub import Reply, StubServer
 from opentelemetry import trace
 from opentelemetry.instrumentation.aiohttp_client import create_trace_config
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
@@ -18,7 +20,10 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from telnyx_video import AsyncVideoClient, ConfigurationError, VideoClient
 
-from .helpers import API_KEY, MakeClient, Reply, TestServer, data, room_json
+from .helpers import API_KEY, MakeClient, data, room_json
+
+if TYPE_CHECKING:
+    from telnyx_video.emulator import EmulatorThread
 
 OK_ROOM = Reply(200, data(room_json("r1")))
 
@@ -45,7 +50,7 @@ def ids(span: ReadableSpan) -> tuple[str, str]:
 
 
 async def test_each_attempt_is_a_span_through_trace_configs(
-    server: TestServer,
+    server: StubServer,
     make_client: MakeClient,
     provider: TracerProvider,
     exporter: InMemorySpanExporter,
@@ -73,7 +78,7 @@ async def test_each_attempt_is_a_span_through_trace_configs(
 
 
 async def test_a_callers_instrumented_session_is_traced(
-    server: TestServer, provider: TracerProvider, exporter: InMemorySpanExporter
+    server: StubServer, provider: TracerProvider, exporter: InMemorySpanExporter
 ) -> None:
     server.on("GET", "/rooms/r1", OK_ROOM)
     async with (
@@ -88,18 +93,13 @@ async def test_a_callers_instrumented_session_is_traced(
 
 
 def test_the_sync_client_takes_trace_configs_too(
-    provider: TracerProvider, exporter: InMemorySpanExporter
+    provider: TracerProvider, exporter: InMemorySpanExporter, telnyx_emulator: EmulatorThread
 ) -> None:
-    from telnyx_video.emulator import EmulatorThread
-
-    with (
-        EmulatorThread(api_key=API_KEY) as emulator,
-        VideoClient(
-            API_KEY,
-            base_url=emulator.base_url,
-            trace_configs=[create_trace_config(tracer_provider=provider)],
-        ) as client,
-    ):
+    with VideoClient(
+        telnyx_emulator.api_key,
+        base_url=telnyx_emulator.base_url,
+        trace_configs=[create_trace_config(tracer_provider=provider)],
+    ) as client:
         client.rooms.create(unique_name="traced")
     (span,) = exporter.get_finished_spans()
     assert (span.name, (span.attributes or {}).get("http.status_code")) == ("POST", 201)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from _stub import Recorded, Reply, StubServer
 
 from telnyx_video import (
     ActionResult,
@@ -25,14 +26,12 @@ from telnyx_video import (
     VideoRegion,
     __version__,
 )
+from telnyx_video.models import MAX_PAGE_SIZE
 
 from .helpers import (
     API_KEY,
     TS,
     MakeClient,
-    Recorded,
-    Reply,
-    TestServer,
     composition_json,
     data,
     page_json,
@@ -45,7 +44,7 @@ from .helpers import (
 WHEN = datetime(2026, 1, 2, 3, 4, 5, 123456, tzinfo=UTC)
 
 
-def only(server: TestServer) -> Recorded:
+def only(server: StubServer) -> Recorded:
     assert len(server.requests) == 1, server.requests
     return server.requests[0]
 
@@ -53,7 +52,7 @@ def only(server: TestServer) -> Recorded:
 # --- headers --------------------------------------------------------------------------------
 
 
-async def test_headers_of_a_get(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_headers_of_a_get(server: StubServer, client: AsyncVideoClient) -> None:
     server.on("GET", "/rooms/r", Reply(200, data(room_json("r"))))
     await client.rooms.retrieve("r")
     req = only(server)
@@ -65,7 +64,7 @@ async def test_headers_of_a_get(server: TestServer, client: AsyncVideoClient) ->
 
 
 async def test_headers_of_a_post_and_custom_user_agent(
-    server: TestServer, make_client: MakeClient
+    server: StubServer, make_client: MakeClient
 ) -> None:
     client = make_client(user_agent="myapp/1.2")
     server.on("POST", "/rooms", Reply(201, data(room_json())))
@@ -78,7 +77,7 @@ async def test_headers_of_a_post_and_custom_user_agent(
 # --- rooms ----------------------------------------------------------------------------------
 
 
-async def test_rooms_list_no_filters(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_rooms_list_no_filters(server: StubServer, client: AsyncVideoClient) -> None:
     server.on("GET", "/rooms", Reply(200, page_json([room_json("a"), room_json("b")])))
     page = await client.rooms.list()
     req = only(server)
@@ -90,7 +89,7 @@ async def test_rooms_list_no_filters(server: TestServer, client: AsyncVideoClien
     assert page.meta.total_results == 2
 
 
-async def test_rooms_list_every_filter(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_rooms_list_every_filter(server: StubServer, client: AsyncVideoClient) -> None:
     server.on("GET", "/rooms", Reply(200, page_json([])))
     await client.rooms.list(
         unique_name="stand up/1",
@@ -108,7 +107,7 @@ async def test_rooms_list_every_filter(server: TestServer, client: AsyncVideoCli
 
 
 async def test_rooms_create_sends_only_given_fields(
-    server: TestServer, client: AsyncVideoClient
+    server: StubServer, client: AsyncVideoClient
 ) -> None:
     server.on("POST", "/rooms", Reply(201, data(room_json("new", unique_name=None))))
     room = await client.rooms.create(max_participants=7)
@@ -120,7 +119,7 @@ async def test_rooms_create_sends_only_given_fields(
     assert room.unique_name is None
 
 
-async def test_rooms_create_every_field(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_rooms_create_every_field(server: StubServer, client: AsyncVideoClient) -> None:
     server.on("POST", "/rooms", Reply(201, data(room_json("new"))))
     room = await client.rooms.create(
         unique_name="standup",
@@ -141,13 +140,13 @@ async def test_rooms_create_every_field(server: TestServer, client: AsyncVideoCl
     assert room.created_at == WHEN
 
 
-async def test_rooms_create_empty_body(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_rooms_create_empty_body(server: StubServer, client: AsyncVideoClient) -> None:
     server.on("POST", "/rooms", Reply(201, data(room_json())))
     await client.rooms.create()
     assert only(server).json == {}
 
 
-async def test_rooms_retrieve(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_rooms_retrieve(server: StubServer, client: AsyncVideoClient) -> None:
     body = room_json(
         "r1",
         active_session_id="s1",
@@ -163,14 +162,14 @@ async def test_rooms_retrieve(server: TestServer, client: AsyncVideoClient) -> N
     assert room.sessions[0].participants[0].context == "Alice"
 
 
-async def test_rooms_retrieve_without_query(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_rooms_retrieve_without_query(server: StubServer, client: AsyncVideoClient) -> None:
     server.on("GET", "/rooms/r1", Reply(200, data(room_json("r1"))))
     await client.rooms.retrieve("r1")
     assert only(server).raw_path == "/v2/rooms/r1"
 
 
 async def test_rooms_update_sends_only_given_fields_and_explicit_nulls(
-    server: TestServer, client: AsyncVideoClient
+    server: StubServer, client: AsyncVideoClient
 ) -> None:
     server.on("PATCH", "/rooms/r1", Reply(200, data(room_json("r1", max_participants=20))))
     room = await client.rooms.update("r1", max_participants=20, webhook_event_url=None)
@@ -180,7 +179,7 @@ async def test_rooms_update_sends_only_given_fields_and_explicit_nulls(
     assert room.max_participants == 20
 
 
-async def test_rooms_update_every_field(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_rooms_update_every_field(server: StubServer, client: AsyncVideoClient) -> None:
     server.on("PATCH", "/rooms/r1", Reply(200, data(room_json("r1"))))
     await client.rooms.update(
         "r1",
@@ -201,14 +200,14 @@ async def test_rooms_update_every_field(server: TestServer, client: AsyncVideoCl
     }
 
 
-async def test_rooms_delete(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_rooms_delete(server: StubServer, client: AsyncVideoClient) -> None:
     server.on("DELETE", "/rooms/r1", Reply(204))
     assert await client.rooms.delete("r1") is None  # type: ignore[func-returns-value]
     req = only(server)
     assert (req.method, req.raw_path, req.body) == ("DELETE", "/v2/rooms/r1", b"")
 
 
-async def test_rooms_list_sessions(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_rooms_list_sessions(server: StubServer, client: AsyncVideoClient) -> None:
     server.on("GET", "/rooms/r1/sessions", Reply(200, page_json([session_json()])))
     page = await client.rooms.list_sessions(
         "r1",
@@ -231,7 +230,7 @@ async def test_rooms_list_sessions(server: TestServer, client: AsyncVideoClient)
 
 
 async def test_rooms_generate_join_client_token(
-    server: TestServer, client: AsyncVideoClient
+    server: StubServer, client: AsyncVideoClient
 ) -> None:
     token = {
         "token": "tok",
@@ -256,7 +255,7 @@ async def test_rooms_generate_join_client_token(
 
 
 async def test_rooms_generate_join_client_token_defaults(
-    server: TestServer, client: AsyncVideoClient
+    server: StubServer, client: AsyncVideoClient
 ) -> None:
     token = {
         "token": "t",
@@ -269,7 +268,7 @@ async def test_rooms_generate_join_client_token_defaults(
     assert only(server).json == {}
 
 
-async def test_rooms_refresh_client_token(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_rooms_refresh_client_token(server: StubServer, client: AsyncVideoClient) -> None:
     path = "/rooms/r1/actions/refresh_client_token"
     server.on("POST", path, Reply(201, data({"token": "new", "token_expires_at": TS})))
     result = await client.rooms.refresh_client_token("r1", refresh_token="ref", token_ttl_secs=60)
@@ -287,7 +286,7 @@ async def test_rooms_refresh_client_token_requires_a_token(client: AsyncVideoCli
 # --- room sessions --------------------------------------------------------------------------
 
 
-async def test_room_sessions_list(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_room_sessions_list(server: StubServer, client: AsyncVideoClient) -> None:
     server.on("GET", "/room_sessions", Reply(200, page_json([session_json(ended_at=TS)])))
     page = await client.room_sessions.list(
         room_id="r1",
@@ -296,18 +295,18 @@ async def test_room_sessions_list(server: TestServer, client: AsyncVideoClient) 
         date_updated_at=DateFilter(gte="2026-01-01", lte="2026-01-02"),
         date_ended_at=DateFilter(eq="2026-01-03"),
         include_participants=True,
-        page_size=250,
+        page_size=MAX_PAGE_SIZE,
     )
     assert only(server).query == (
         "filter[room_id]=r1&filter[active]=true&filter[date_created_at][eq]=2026-01-01"
         "&filter[date_updated_at][gte]=2026-01-01&filter[date_updated_at][lte]=2026-01-02"
         "&filter[date_ended_at][eq]=2026-01-03&include_participants=true"
-        "&page[number]=1&page[size]=250"
+        f"&page[number]=1&page[size]={MAX_PAGE_SIZE}"
     )
     assert page.items[0].ended_at == WHEN
 
 
-async def test_room_sessions_retrieve(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_room_sessions_retrieve(server: StubServer, client: AsyncVideoClient) -> None:
     server.on("GET", "/room_sessions/s1", Reply(200, data(session_json("s1"))))
     session = await client.room_sessions.retrieve("s1", include_participants=True)
     req = only(server)
@@ -317,7 +316,7 @@ async def test_room_sessions_retrieve(server: TestServer, client: AsyncVideoClie
 
 
 async def test_room_sessions_list_participants(
-    server: TestServer, client: AsyncVideoClient
+    server: StubServer, client: AsyncVideoClient
 ) -> None:
     server.on("GET", "/room_sessions/s1/participants", Reply(200, page_json([participant_json()])))
     page = await client.room_sessions.list_participants(
@@ -342,7 +341,7 @@ async def test_room_sessions_list_participants(
     )
 
 
-async def test_room_sessions_end(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_room_sessions_end(server: StubServer, client: AsyncVideoClient) -> None:
     server.on("POST", "/room_sessions/s1/actions/end", Reply(200, data({"result": "ok"})))
     result = await client.room_sessions.end("s1")
     req = only(server)
@@ -355,7 +354,7 @@ async def test_room_sessions_end(server: TestServer, client: AsyncVideoClient) -
 
 @pytest.mark.parametrize("action", ["kick", "mute", "unmute"])
 async def test_room_sessions_participant_actions_all(
-    server: TestServer, client: AsyncVideoClient, action: str
+    server: StubServer, client: AsyncVideoClient, action: str
 ) -> None:
     server.on("POST", f"/room_sessions/s1/actions/{action}", Reply(200, data({"result": "ok"})))
     result = await getattr(client.room_sessions, action)("s1", participants="all", exclude=["p2"])
@@ -367,7 +366,7 @@ async def test_room_sessions_participant_actions_all(
 
 @pytest.mark.parametrize("action", ["kick", "mute", "unmute"])
 async def test_room_sessions_participant_actions_ids(
-    server: TestServer, client: AsyncVideoClient, action: str
+    server: StubServer, client: AsyncVideoClient, action: str
 ) -> None:
     server.on("POST", f"/room_sessions/s1/actions/{action}", Reply(200, data({"result": "ok"})))
     await getattr(client.room_sessions, action)("s1", participants=("p1", "p2"))
@@ -376,7 +375,7 @@ async def test_room_sessions_participant_actions_ids(
 
 @pytest.mark.parametrize("bad", ["p1", [""], [1], None, {"p1": 1}])
 async def test_room_sessions_participants_are_validated(
-    server: TestServer, client: AsyncVideoClient, bad: object
+    server: StubServer, client: AsyncVideoClient, bad: object
 ) -> None:
     with pytest.raises(TypeError, match="participants"):
         await client.room_sessions.kick("s1", participants=bad)  # type: ignore[arg-type]
@@ -388,7 +387,7 @@ async def test_room_sessions_participants_are_validated(
 # --- room participants ----------------------------------------------------------------------
 
 
-async def test_room_participants_list(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_room_participants_list(server: StubServer, client: AsyncVideoClient) -> None:
     server.on("GET", "/room_participants", Reply(200, page_json([participant_json()])))
     page = await client.room_participants.list(
         session_id="s1",
@@ -405,7 +404,7 @@ async def test_room_participants_list(server: TestServer, client: AsyncVideoClie
     assert isinstance(page.items[0], RoomParticipant)
 
 
-async def test_room_participants_retrieve(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_room_participants_retrieve(server: StubServer, client: AsyncVideoClient) -> None:
     server.on("GET", "/room_participants/p1", Reply(200, data(participant_json("p1"))))
     participant = await client.room_participants.retrieve("p1")
     req = only(server)
@@ -417,7 +416,7 @@ async def test_room_participants_retrieve(server: TestServer, client: AsyncVideo
 # --- room recordings ------------------------------------------------------------------------
 
 
-async def test_room_recordings_list(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_room_recordings_list(server: StubServer, client: AsyncVideoClient) -> None:
     server.on("GET", "/room_recordings", Reply(200, page_json([recording_json()])))
     page = await client.room_recordings.list(
         room_id="r1",
@@ -454,7 +453,7 @@ async def test_room_recordings_list(server: TestServer, client: AsyncVideoClient
     assert rec.duration_secs == 67
 
 
-async def test_room_recordings_retrieve(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_room_recordings_retrieve(server: StubServer, client: AsyncVideoClient) -> None:
     server.on("GET", "/room_recordings/rec1", Reply(200, data(recording_json("rec1"))))
     rec = await client.room_recordings.retrieve("rec1")
     assert only(server).raw_path == "/v2/room_recordings/rec1"
@@ -462,14 +461,14 @@ async def test_room_recordings_retrieve(server: TestServer, client: AsyncVideoCl
     assert rec.completed_at == WHEN
 
 
-async def test_room_recordings_delete(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_room_recordings_delete(server: StubServer, client: AsyncVideoClient) -> None:
     server.on("DELETE", "/room_recordings/rec1", Reply(204))
     await client.room_recordings.delete("rec1")
     req = only(server)
     assert (req.method, req.raw_path) == ("DELETE", "/v2/room_recordings/rec1")
 
 
-async def test_room_recordings_delete_many(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_room_recordings_delete_many(server: StubServer, client: AsyncVideoClient) -> None:
     server.on("DELETE", "/room_recordings", Reply(201, data({"room_recordings": 3})))
     count = await client.room_recordings.delete_many(
         room_id="r1", status="completed", date_ended_at=DateFilter(lte=date(2026, 1, 31))
@@ -485,7 +484,7 @@ async def test_room_recordings_delete_many(server: TestServer, client: AsyncVide
 
 
 async def test_room_recordings_delete_many_refuses_no_filter(
-    server: TestServer, client: AsyncVideoClient
+    server: StubServer, client: AsyncVideoClient
 ) -> None:
     with pytest.raises(ValueError, match="delete_all=True"):
         await client.room_recordings.delete_many()
@@ -498,7 +497,7 @@ async def test_room_recordings_delete_many_refuses_no_filter(
 # --- room compositions ----------------------------------------------------------------------
 
 
-async def test_room_compositions_list(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_room_compositions_list(server: StubServer, client: AsyncVideoClient) -> None:
     server.on("GET", "/room_compositions", Reply(200, page_json([composition_json()])))
     page = await client.room_compositions.list(
         session_id="s1",
@@ -524,7 +523,7 @@ async def test_room_compositions_list(server: TestServer, client: AsyncVideoClie
     }
 
 
-async def test_room_compositions_create(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_room_compositions_create(server: StubServer, client: AsyncVideoClient) -> None:
     server.on("POST", "/room_compositions", Reply(202, data(composition_json("c9"))))
     comp = await client.room_compositions.create(
         session_id="s1",
@@ -557,7 +556,7 @@ async def test_room_compositions_create(server: TestServer, client: AsyncVideoCl
 
 
 async def test_room_compositions_create_minimal(
-    server: TestServer, client: AsyncVideoClient
+    server: StubServer, client: AsyncVideoClient
 ) -> None:
     server.on("POST", "/room_compositions", Reply(202, data(composition_json())))
     await client.room_compositions.create(session_id="s1")
@@ -565,7 +564,7 @@ async def test_room_compositions_create_minimal(
 
 
 async def test_room_compositions_create_refuses_non_region(
-    server: TestServer, client: AsyncVideoClient
+    server: StubServer, client: AsyncVideoClient
 ) -> None:
     with pytest.raises(TypeError, match="VideoRegion"):
         await client.room_compositions.create(
@@ -575,14 +574,14 @@ async def test_room_compositions_create_refuses_non_region(
     assert server.requests == []
 
 
-async def test_room_compositions_retrieve(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_room_compositions_retrieve(server: StubServer, client: AsyncVideoClient) -> None:
     server.on("GET", "/room_compositions/c1", Reply(200, data(composition_json("c1"))))
     comp = await client.room_compositions.retrieve("c1")
     assert only(server).raw_path == "/v2/room_compositions/c1"
     assert comp.id == "c1"
 
 
-async def test_room_compositions_delete(server: TestServer, client: AsyncVideoClient) -> None:
+async def test_room_compositions_delete(server: StubServer, client: AsyncVideoClient) -> None:
     server.on("DELETE", "/room_compositions/c1", Reply(204))
     await client.room_compositions.delete("c1")
     req = only(server)
@@ -603,7 +602,7 @@ async def test_room_compositions_delete(server: TestServer, client: AsyncVideoCl
     ],
 )
 async def test_path_ids_are_percent_encoded(
-    server: TestServer, client: AsyncVideoClient, room_id: str, raw: str
+    server: StubServer, client: AsyncVideoClient, room_id: str, raw: str
 ) -> None:
     server.on("GET", f"/rooms/{raw}", Reply(200, data(room_json(room_id))))
     room = await client.rooms.retrieve(room_id)
@@ -613,7 +612,7 @@ async def test_path_ids_are_percent_encoded(
 
 @pytest.mark.parametrize("bad", ["", "   "])
 async def test_empty_path_ids_are_refused(
-    server: TestServer, client: AsyncVideoClient, bad: str
+    server: StubServer, client: AsyncVideoClient, bad: str
 ) -> None:
     with pytest.raises(ValueError, match="room_id"):
         await client.rooms.retrieve(bad)

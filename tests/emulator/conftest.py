@@ -1,4 +1,4 @@
-"""Fixtures of the emulator tests: an emulator on a frozen clock, clients, a receiver."""
+"""Fixtures of the emulator tests: an emulator on a frozen clock, clients, raw HTTP."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from telnyx_video import AsyncVideoClient
 from telnyx_video.emulator import Clock, Emulator
 
-from .support import API_KEY, START, Receiver
+from .support import API_KEY, START
 
 _NOT_APP_KEY = "error::aiohttp.web_exceptions.NotAppKeyWarning"
 
@@ -43,17 +43,6 @@ async def http(emu: Emulator) -> AsyncIterator[aiohttp.ClientSession]:
 @pytest.fixture
 def auth() -> dict[str, str]:
     return {"Authorization": f"Bearer {API_KEY}"}
-
-
-@pytest.fixture
-async def receiver() -> AsyncIterator[Receiver]:
-    """A loopback webhook receiver."""
-    r = Receiver()
-    await r.start()
-    try:
-        yield r
-    finally:
-        await r.close()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

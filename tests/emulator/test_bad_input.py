@@ -19,6 +19,7 @@ import pytest
 
 from telnyx_video.emulator import Emulator, _contract
 from telnyx_video.errors import ErrorCode
+from telnyx_video.models import MAX_PAGE_SIZE
 
 CODE_INVALID_VALUE = ErrorCode.BAD_REQUEST.value
 CODE_MISSING_REQUIRED = ErrorCode.MISSING_REQUIRED_PARAMETER.value
@@ -120,7 +121,7 @@ async def snapshot(http: aiohttp.ClientSession, emu: Emulator) -> dict[str, Any]
     """Everything a client can see: every list, and each room with its sessions."""
     seen: dict[str, Any] = {}
     for path in LISTS:
-        seen[path] = await ok(http, emu, "GET", path, params={"page[size]": "250"})
+        seen[path] = await ok(http, emu, "GET", path, params={"page[size]": str(MAX_PAGE_SIZE)})
     for room in seen["/rooms"]:
         seen[room["id"]] = await ok(
             http, emu, "GET", f"/rooms/{room['id']}", params={"include_sessions": "true"}
@@ -359,7 +360,7 @@ for _action in ("kick", "mute", "unmute"):
     ]
 
 QUERY_CASES: list[Any] = [
-    ("GET", "/rooms", {"page[size]": "251"}, [(CODE_INVALID_VALUE, "page[size]")]),
+    ("GET", "/rooms", {"page[size]": str(MAX_PAGE_SIZE + 1)}, [(CODE_INVALID_VALUE, "page[size]")]),
     ("GET", "/rooms", {"page[number]": "0"}, [(CODE_INVALID_VALUE, "page[number]")]),
     ("GET", "/rooms", {"page[size]": "ten"}, [(CODE_INVALID_VALUE, "page[size]")]),
     ("GET", "/rooms", {"include_sessions": "yes"}, [(CODE_INVALID_VALUE, "include_sessions")]),
@@ -565,7 +566,7 @@ async def test_valid_counterparts_are_accepted(
         "GET",
         "/rooms",
         params={
-            "page[size]": "250",
+            "page[size]": str(MAX_PAGE_SIZE),
             "filter[date_created_at][gte]": "2000-01-01",
             "include_sessions": "false",
         },

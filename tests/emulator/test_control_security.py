@@ -218,3 +218,90 @@ async def test_no_not_app_key_warning(emu: Emulator, client: AsyncVideoClient) -
                     assert resp.status in (200, 404)
             async with http.get(emu.base_url + "/nowhere") as resp:
                 assert resp.status == 401  # unknown routes ask for the key first
+
+
+# -- web pages ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "http://evil.example"},
+        {"Origin": "null"},
+        {"Origin": "http://127.0.0.1:3000", "Content-Type": "application/json"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site"},
+    ],
+)
+@pytest.mark.parametrize("data", [None, b"x", b"{}"])
+async def test_control_api_refuses_web_pages(
+    emu: Emulator,
+    client: AsyncVideoClient,
+    http: aiohttp.ClientSession,
+    headers: dict[str, str],
+    data: bytes | None,
+) -> None:
+    room = await client.rooms.create()
+    async with http.post(emu.root_url + "/_emulator/reset", data=data, headers=headers) as resp:
+        assert resp.status == 403, await resp.text()
+        (error,) = (await resp.json())["errors"]
+    assert "web page" in error["detail"]
+    assert (await client.rooms.retrieve(room.id)).id == room.id  # nothing was reset
+    async with http.get(emu.root_url + "/_emulator/webhooks", headers=headers) as resp:
+        assert resp.status == 403
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type"),
+    [
+        ("reset", "text/plain"),
+        ("reset", "application/x-www-form-urlencoded"),
+        ("reset", "multipart/form-data; boundary=x"),
+        ("participants/{pid}/leave", "text/plain"),
+        ("clock/advance", "text/plain"),
+    ],
+)
+async def test_control_posts_with_a_body_must_be_json(
+    emu: Emulator,
+    client: AsyncVideoClient,
+    http: aiohttp.ClientSession,
+    path: str,
+    content_type: str,
+) -> None:
+    room = await client.rooms.create()
+    tokens = await client.rooms.generate_join_client_token(room.id)
+    participant = await emu.join(room.id, tokens.token)
+    url = emu.root_url + "/_emulator/" + path.format(pid=participant.id)
+    body = b'{"seconds": 60}'
+    async with http.post(url, data=body, headers={"Content-Type": content_type}) as resp:
+        assert resp.status == 415, await resp.text()
+    assert emu.now() == START
+    (still,) = [p async for p in client.room_participants.list()]
+    assert still.left_at is None
+
+
+async def test_control_api_still_serves_tools_and_media(
+    emu: Emulator, client: AsyncVideoClient, http: aiohttp.ClientSession
+) -> None:
+    root = emu.root_url + "/_emulator/"
+    room = await client.rooms.create(enable_recording=True)
+    tokens = await client.rooms.generate_join_client_token(room.id)
+    async with http.post(
+        root + f"rooms/{room.id}/join",
+        json={"token": tokens.token},
+        headers={"Sec-Fetch-Site": "none"},
+    ) as resp:
+        assert resp.status == 201
+        participant = (await resp.json())["data"]
+    async with http.post(root + f"participants/{participant['id']}/leave") as resp:  # no body
+        assert resp.status == 200
+    async with http.post(root + "clock/advance", json={"seconds": 60}) as resp:
+        assert resp.status == 200
+    (recording, _) = [r async for r in client.room_recordings.list()]
+    # A page may embed a media download_url: those stay open, like pre-signed URLs.
+    headers = {"Origin": "http://127.0.0.1:3000", "Sec-Fetch-Site": "cross-site"}
+    async with http.get(recording.download_url, headers=headers) as resp:
+        assert resp.status == 200
+    async with http.post(root + "reset") as resp:  # curl -X POST, no body
+        assert resp.status == 200
+    assert [r async for r in client.rooms.list()] == []

@@ -10,11 +10,12 @@ from typing import Any
 
 import aiohttp
 import pytest
+from _receiver import Receiver, verify_signature
 
 from telnyx_video import AsyncVideoClient
 from telnyx_video.emulator import Clock, Emulator, EmulatorThread
 
-from .support import API_KEY, START, Receiver, verify_signature
+from .support import API_KEY, START
 
 TOKEN = "dashboard-secret"
 ASSETS = {

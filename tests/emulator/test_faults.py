@@ -119,3 +119,13 @@ def test_config_validation() -> None:
     with pytest.raises(ValueError, match="unknown fault settings"):
         FaultConfig.from_json({"errors": 1})
     assert FaultConfig(methods=["post"]).methods == frozenset({"POST"})
+
+
+@pytest.mark.parametrize("phase", ["later", ["after"], 1, None])
+async def test_a_bad_fault_phase_gets_a_clean_message(
+    emu: Emulator, http: aiohttp.ClientSession, phase: object
+) -> None:
+    async with http.post(emu.root_url + "/_emulator/faults", json={"phase": phase}) as resp:
+        assert resp.status == 422
+        (error,) = (await resp.json())["errors"]
+    assert error["detail"] == f"phase must be 'before', 'after' or 'random', got {phase!r}"

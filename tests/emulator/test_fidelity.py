@@ -450,3 +450,17 @@ async def test_a_good_content_encoding_is_read(emu: Emulator, http: aiohttp.Clie
     headers = {**AUTH, "Content-Type": "application/json", "Content-Encoding": "deflate"}
     status, body = await _call(http, "POST", emu.base_url + "/rooms", headers=headers, data=raw)
     assert (status, body["data"]["unique_name"]) == (201, "compressed")
+
+
+@pytest.mark.parametrize("field", ["max_participants", "enable_recording"])
+async def test_settings_without_a_null_cannot_be_cleared(
+    emu: Emulator, client: AsyncVideoClient, http: aiohttp.ClientSession, field: str
+) -> None:
+    room = await client.rooms.create(max_participants=5, enable_recording=True)
+    url = f"{emu.base_url}/rooms/{room.id}"
+    async with http.patch(url, json={field: None}, headers=AUTH) as resp:
+        assert resp.status == 422
+        (error,) = (await resp.json())["errors"]
+    assert error["source"] == {"pointer": f"/{field}"}
+    again = await client.rooms.retrieve(room.id)
+    assert (again.max_participants, again.enable_recording) == (5, True)

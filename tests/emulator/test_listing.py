@@ -9,29 +9,36 @@ import pytest
 
 from telnyx_video import AsyncVideoClient, DateFilter, UnprocessableEntityError
 from telnyx_video.emulator import Emulator
+from telnyx_video.models import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 
 async def test_pagination(
     emu: Emulator, client: AsyncVideoClient, http: aiohttp.ClientSession
 ) -> None:
-    created = [(await client.rooms.create(unique_name=f"r{i:02}")).id for i in range(25)]
+    count = DEFAULT_PAGE_SIZE + 5  # a full default page and a bit
+    created = [(await client.rooms.create(unique_name=f"r{i:02}")).id for i in range(count)]
     first = await client.rooms.list()
     assert first.meta is not None
-    assert (first.meta.page_size, first.meta.total_pages, first.meta.total_results) == (20, 2, 25)
-    assert [r.id for r in first.items] == created[::-1][:20]  # newest first
+    assert (first.meta.page_size, first.meta.total_pages, first.meta.total_results) == (
+        DEFAULT_PAGE_SIZE,
+        2,
+        count,
+    )
+    assert [r.id for r in first.items] == created[::-1][:DEFAULT_PAGE_SIZE]  # newest first
     walked = [room.id async for room in client.rooms.list(page_size=7)]
     assert walked == created[::-1]
     headers = {"Authorization": f"Bearer {emu.api_key}"}
-    for query in ("page[size]=0", "page[size]=251", "page[number]=0", "page[size]=x"):
+    too_big = f"page[size]={MAX_PAGE_SIZE + 1}"
+    for query in ("page[size]=0", too_big, "page[number]=0", "page[size]=x"):
         async with http.get(f"{emu.base_url}/rooms?{query}", headers=headers) as resp:
             assert resp.status == 422
-    last = await client.rooms.list(page_size=20)
+    last = await client.rooms.list(page_size=DEFAULT_PAGE_SIZE)
     async with http.get(f"{emu.base_url}/rooms?page[number]=3", headers=headers) as resp:
         beyond = await resp.json()
     assert beyond["data"] == []
     assert beyond["meta"]["page_number"] == 3
     assert last.has_next
-    assert len((await client.rooms.list(page_size=250)).items) == 25
+    assert len((await client.rooms.list(page_size=MAX_PAGE_SIZE)).items) == count
 
 
 async def test_date_filters_use_the_utc_date(emu: Emulator, client: AsyncVideoClient) -> None:

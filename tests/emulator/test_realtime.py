@@ -13,11 +13,12 @@ import threading
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from _receiver import Receiver
 
 from telnyx_video import AsyncVideoClient, VideoClient
 from telnyx_video.emulator import Clock, Emulator, EmulatorThread
 
-from .support import API_KEY, START, Receiver
+from .support import API_KEY, START
 
 QUICK = 0.05
 

@@ -13,12 +13,15 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import aiohttp
 import pytest
+from _receiver import Receiver
 from aiohttp import web
 
 from telnyx_video import AsyncVideoClient
 from telnyx_video.emulator import Clock, Emulator, EmulatorError, FaultConfig
+from telnyx_video.emulator._http import MAX_JSON_DEPTH
+from telnyx_video.models import MAX_PAGE_SIZE
 
-from .support import API_KEY, START, Receiver
+from .support import API_KEY, START
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
@@ -341,3 +344,44 @@ async def test_clock_stops_short_of_the_end_of_the_calendar(
 def test_processing_delays_are_checked(settings: dict[str, object]) -> None:
     with pytest.raises(ValueError, match="secs"):
         Emulator(**settings)  # type: ignore[arg-type]
+
+
+def _nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+@pytest.mark.parametrize("depth", [65, 500, 900, 990])
+async def test_bodies_nested_too_deep_are_a_400(
+    emu: Emulator, client: AsyncVideoClient, http: aiohttp.ClientSession, depth: int
+) -> None:
+    raw = '{"unique_name": ' + _nested(depth - 1) + "}"  # the outer object is one level
+    headers = {**AUTH, "Content-Type": "application/json"}
+    async with http.post(emu.base_url + "/rooms", data=raw, headers=headers) as resp:
+        assert resp.status == 400, await resp.text()
+        (error,) = (await resp.json())["errors"]
+    assert "nested" in error["detail"]
+    assert [room async for room in client.rooms.list()] == []
+
+
+async def test_bodies_nested_up_to_the_limit_are_validated(
+    emu: Emulator, http: aiohttp.ClientSession
+) -> None:
+    raw = '{"unique_name": ' + _nested(MAX_JSON_DEPTH - 1) + "}"
+    headers = {**AUTH, "Content-Type": "application/json"}
+    async with http.post(emu.base_url + "/rooms", data=raw, headers=headers) as resp:
+        assert resp.status == 422, await resp.text()
+        (error,) = (await resp.json())["errors"]
+    assert error["detail"].startswith("unique_name must be a string, got [[[")
+    assert error["source"] == {"pointer": "/unique_name"}
+
+
+@pytest.mark.parametrize("raw", ["9" * 5000, "-" + "1" * 4301, "1" + "0" * 18])
+async def test_huge_query_integers_are_a_422(
+    emu: Emulator, http: aiohttp.ClientSession, raw: str
+) -> None:
+    async with http.get(emu.base_url + "/rooms", params={"page[size]": raw}, headers=AUTH) as resp:
+        assert resp.status == 422, await resp.text()
+        (error,) = (await resp.json())["errors"]
+    assert error["source"] == {"parameter": "page[size]"}
+    assert error["detail"].startswith(f"page[size] must be between 1 and {MAX_PAGE_SIZE}, got ")
+    assert len(error["detail"]) < 120

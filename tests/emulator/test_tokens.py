@@ -6,10 +6,12 @@ import base64
 import json
 from typing import Any
 
+import aiohttp
 import pytest
 
 from telnyx_video import AsyncVideoClient, PermissionDeniedError
 from telnyx_video.emulator import Emulator, EmulatorError
+from telnyx_video.errors import APIStatusError
 
 
 def _part(token: str, index: int) -> Any:
@@ -79,3 +81,44 @@ async def test_refresh(emu: Emulator, client: AsyncVideoClient) -> None:
     await emu.advance(31)
     with pytest.raises(PermissionDeniedError, match="expired"):
         await client.rooms.refresh_client_token(room.id, refresh_token=tokens.refresh_token)
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+_DEEP = b"[" * 100_000 + b"]" * 100_000
+
+
+@pytest.mark.parametrize("deep_part", [0, 1])
+async def test_deeply_nested_token_segments_are_a_403(
+    emu: Emulator,
+    client: AsyncVideoClient,
+    http: aiohttp.ClientSession,
+    auth: dict[str, str],
+    deep_part: int,
+) -> None:
+    room = await client.rooms.create()
+    tokens = await client.rooms.generate_join_client_token(room.id)
+    parts = tokens.refresh_token.split(".")
+    parts[deep_part] = _b64(_DEEP)
+    forged = ".".join(parts)
+    url = f"{emu.base_url}/rooms/{room.id}/actions/refresh_client_token"
+    async with http.post(url, json={"refresh_token": forged}, headers=auth) as resp:
+        assert resp.status == 403, await resp.text()
+        assert (await resp.json())["errors"][0]["detail"] == "the token signature is invalid"
+    with pytest.raises(EmulatorError) as caught:
+        await emu.join(room.id, forged)
+    assert caught.value.status == 403
+
+
+async def test_a_refresh_token_cannot_join_and_says_why(
+    emu: Emulator, client: AsyncVideoClient
+) -> None:
+    room = await client.rooms.create()
+    tokens = await client.rooms.generate_join_client_token(room.id)
+    with pytest.raises(EmulatorError, match="the token is not an access token"):
+        await emu.join(room.id, tokens.refresh_token)
+    with pytest.raises(APIStatusError, match="the token is not a refresh token") as caught:
+        await client.rooms.refresh_client_token(room.id, refresh_token=tokens.token)
+    assert caught.value.status == 403

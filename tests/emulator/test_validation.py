@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from multidict import MultiDict
 
+from telnyx_video._operations import operations
 from telnyx_video.emulator import _contract
 from telnyx_video.emulator._validation import (
     MAX_RESOLUTION_PIXELS,
@@ -33,6 +34,7 @@ from telnyx_video.emulator._validation import (
     check,
 )
 from telnyx_video.errors import ErrorCode
+from telnyx_video.models import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 CODE_INVALID_VALUE = ErrorCode.BAD_REQUEST
 CODE_MISSING_REQUIRED = ErrorCode.MISSING_REQUIRED_PARAMETER
@@ -182,7 +184,14 @@ def is_bounded_int(leaf: Mapping[str, Any]) -> bool:
 
 
 def test_contract_has_the_expected_operations() -> None:
-    assert len(OPERATIONS) == 25
+    # Every operationId of the vendored contract is parsed, and each is one the client carries out.
+    declared = {
+        op["operationId"]
+        for path in _contract.load_spec()["paths"].values()
+        for op in path.values()
+        if isinstance(op, dict) and "operationId" in op
+    }
+    assert set(OPERATIONS) == declared == {op.operation_id for op in operations()}
     assert OPERATIONS["ListRooms"].method == "GET"
     assert OPERATIONS["ListRooms"].path == "/rooms"
     assert OPERATIONS["UpdateRoom"].method == "PATCH"
@@ -255,7 +264,7 @@ def test_minimal_valid_request_passes(op_id: str) -> None:
     assert checked.path == path
     assert checked.body == (body if body is not NO_BODY else {})
     has_page = any(p["name"] == "page" for p in op.parameters)
-    assert checked.query == ({"page": {"number": 1, "size": 20}} if has_page else {})
+    assert checked.query == ({"page": {"number": 1, "size": DEFAULT_PAGE_SIZE}} if has_page else {})
 
 
 @pytest.mark.parametrize("op_id", BODY_OPS)
@@ -315,7 +324,7 @@ def test_recordings_query_is_typed() -> None:
     )
     assert checked.query == {
         "filter": {"duration_secs": 20, "room_id": UUID, "type": "audio"},
-        "page": {"number": 3, "size": 20},
+        "page": {"number": 3, "size": DEFAULT_PAGE_SIZE},
     }
     sessions = check(
         "ListRoomSessions", query={"filter[active]": "false", "include_participants": "true"}
@@ -327,12 +336,12 @@ def test_recordings_query_is_typed() -> None:
 def test_page_defaults_are_fresh_per_call() -> None:
     first = check("ListRooms", query={})
     first.query["page"]["size"] = 99
-    assert check("ListRooms", query={}).query == {"page": {"number": 1, "size": 20}}
+    assert check("ListRooms", query={}).query == {"page": {"number": 1, "size": DEFAULT_PAGE_SIZE}}
 
 
 def test_unknown_non_filter_query_params_are_ignored() -> None:
     checked = check("ListRooms", query={"sort": "name", "page[cursor]": "x", "filters": "y"})
-    assert checked.query == {"page": {"number": 1, "size": 20}}
+    assert checked.query == {"page": {"number": 1, "size": DEFAULT_PAGE_SIZE}}
     assert check("ViewRoom", path={"room_id": UUID}, query={"utm": "1"}).query == {}
 
 
@@ -967,11 +976,12 @@ def test_query_booleans(op_id: str, key: str, leaf: Mapping[str, Any]) -> None:
 
 
 def test_page_size_detail() -> None:
-    problem = only_problem("ListRooms", query={"page[size]": "251"})
+    too_big = MAX_PAGE_SIZE + 1
+    problem = only_problem("ListRooms", query={"page[size]": str(too_big)})
     assert problem.to_json() == {
         "code": "10015",
         "title": "Bad Request",
-        "detail": "page[size] must be between 1 and 250, got 251.",
+        "detail": f"page[size] must be between 1 and {MAX_PAGE_SIZE}, got {too_big}.",
         "source": {"parameter": "page[size]"},
     }
     assert (
@@ -1249,3 +1259,20 @@ def test_any_query_gives_checked_or_named_problems(op_id: str, query: dict[str, 
     strict = outcome(op_id, query=query, strict=True)  # refuses what was ignored, only that
     if isinstance(result, list) and isinstance(strict, list):
         assert {p.parameter for p in result} <= {p.parameter for p in strict}
+
+
+@pytest.mark.parametrize("depth", [100, 5_000])
+def test_problems_show_deeply_nested_values_without_failing(depth: int) -> None:
+    value: list[object] = []
+    for _ in range(depth):
+        value = [value]
+    with pytest.raises(ValidationFailed) as caught:
+        check("CreateRoom", body={"unique_name": value})
+    (problem,) = caught.value.problems
+    assert problem.detail.startswith("unique_name must be a string, got ")
+    assert len(problem.detail) < 120
+
+
+def test_long_but_small_query_integers_still_parse() -> None:
+    checked = check("ListRooms", query={"page[size]": "0" * 30 + "7"})
+    assert checked.query["page"]["size"] == 7

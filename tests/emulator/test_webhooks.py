@@ -7,11 +7,12 @@ import json
 
 import aiohttp
 import pytest
+from _receiver import Receiver, verify_signature
 
 from telnyx_video import AsyncVideoClient
 from telnyx_video.emulator import Clock, Emulator
 
-from .support import API_KEY, START, Receiver, verify_signature
+from .support import API_KEY, START
 
 
 async def test_lifecycle_events_in_order_and_signed(
@@ -328,3 +329,68 @@ async def test_retries_fall_due_by_themselves_on_a_real_time_clock(receiver: Rec
         await emu.join(room.id, tokens.token)
         (delivered,) = await emu.wait_for_webhooks(1)  # nobody advances the clock
     assert (delivered.url, delivered.attempt) == (receiver.url("/failover"), 4)
+
+
+# -- rooms that are gone ------------------------------------------------------------------
+
+
+async def test_recordings_of_a_deleted_room_still_report_completion(
+    emu: Emulator, client: AsyncVideoClient, receiver: Receiver
+) -> None:
+    room = await client.rooms.create(
+        enable_recording=True,
+        webhook_event_url=receiver.url("/gone"),
+        webhook_event_failover_url=receiver.url("/gone-failover"),
+        webhook_timeout_secs=7,
+    )
+    tokens = await client.rooms.generate_join_client_token(room.id)
+    await emu.join(room.id, tokens.token)
+    await client.rooms.delete(room.id)  # ends the session: participant.left, session.ended
+    await emu.advance(60)  # the recordings complete after their room is gone
+    deliveries = await emu.wait_for_webhooks(8)
+    types = [d.event_type for d in deliveries]
+    assert types[:4] == [
+        "video.room.session.started",
+        "video.room.participant.joined",
+        "video.room.recording.started",
+        "video.room.recording.started",
+    ]
+    assert sorted(types[4:]) == sorted(
+        [
+            "video.room.participant.left",
+            "video.room.session.ended",
+            "video.room.recording.completed",
+            "video.room.recording.completed",
+        ]
+    )
+    assert {d.url for d in deliveries} == {receiver.url("/gone")}
+
+
+async def test_recording_completion_falls_back_to_the_captured_failover_url(
+    receiver: Receiver,
+) -> None:
+    receiver.statuses["/primary"] = 500
+    async with (
+        Emulator(api_key=API_KEY, clock=Clock(START), webhook_retry_delays=(0, 0)) as emu,
+        AsyncVideoClient(api_key=emu.api_key, base_url=emu.base_url) as client,
+    ):
+        await _fall_back_after_deletion(emu, client, receiver)
+
+
+async def _fall_back_after_deletion(
+    emu: Emulator, client: AsyncVideoClient, receiver: Receiver
+) -> None:
+    room = await client.rooms.create(
+        enable_recording=True,
+        webhook_event_url=receiver.url("/primary"),
+        webhook_event_failover_url=receiver.url("/failover"),
+    )
+    tokens = await client.rooms.generate_join_client_token(room.id)
+    await emu.join(room.id, tokens.token)
+    await client.rooms.delete(room.id)
+    await emu.advance(60)
+    deliveries = await emu.wait_for_webhooks(8)
+    completed = [d for d in deliveries if d.event_type == "video.room.recording.completed"]
+    assert [d.url for d in completed] == [receiver.url("/failover")] * 2
+    # 3 attempts on the primary URL, then the failover URL: the 4th attempt
+    assert [d.payload["meta"]["attempt"] for d in completed] == [4, 4]

@@ -7,33 +7,22 @@ the participants and moves the clock.
 
 from __future__ import annotations
 
-import base64
 from datetime import date
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from _receiver import Receiver, verify_signature
 
 from telnyx_video import DateFilter, NotFoundError, UnprocessableEntityError
 from telnyx_video.emulator import Emulator
 
-from .conftest import WebhookReceiver
 
-
-def _verify(public_key: str, headers: dict[str, str], body: bytes) -> None:
-    key = Ed25519PublicKey.from_public_bytes(base64.b64decode(public_key))
-    signed = headers["telnyx-timestamp"].encode() + b"|" + body
-    key.verify(base64.b64decode(headers["telnyx-signature-ed25519"]), signed)
-
-
-async def test_full_lifecycle(
-    emulator: Emulator, client: Any, webhook_receiver: WebhookReceiver
-) -> None:
+async def test_full_lifecycle(emulator: Emulator, client: Any, receiver: Receiver) -> None:
     room = await client.rooms.create(
         unique_name="weekly-sync",
         max_participants=5,
         enable_recording=True,
-        webhook_event_url=webhook_receiver.url,
+        webhook_event_url=receiver.url("/webhooks"),
     )
     assert room.enable_recording
     tokens = await client.rooms.generate_join_client_token(room.id)
@@ -77,7 +66,7 @@ async def test_full_lifecycle(
     assert {r.codec for r in recordings if r.type == "audio"} == {"opus"}
 
     composition = await client.room_compositions.create(
-        session_id=session_id, webhook_event_url=webhook_receiver.url
+        session_id=session_id, webhook_event_url=receiver.url("/webhooks")
     )
     assert composition.status == "enqueued"
     await emulator.advance(30)
@@ -86,7 +75,7 @@ async def test_full_lifecycle(
     assert composition.duration_secs == 120
     assert composition.download_url
 
-    events = await webhook_receiver.wait_for(15)
+    events = await receiver.wait(15)
     types = [e["data"]["event_type"] for e in events]
     assert types[:2] == ["video.room.session.started", "video.room.participant.joined"]
     assert types.count("video.room.recording.started") == 4
@@ -100,8 +89,8 @@ async def test_full_lifecycle(
     assert [p["left_reason"] for p in left] == ["kicked", "left"]
     stamps = [e["data"]["occurred_at"] for e in events]
     assert stamps == sorted(stamps)
-    for headers, body in webhook_receiver.deliveries:
-        _verify(emulator.webhook_public_key, headers, body)
+    for _, headers, body in receiver.received:
+        verify_signature(emulator.webhook_public_key, headers, body)
 
 
 async def test_every_resource_crud_and_filters(emulator: Emulator, client: Any) -> None:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+from _stub import StubServer, serve_stub
 
 from telnyx_video import AsyncVideoClient
 from telnyx_video._retry import RetryPolicy
-
-from ._stub import StubServer, serve_stub
 
 #: A recognisable key: any test that finds it in a repr, message or log record fails.
 SECRET_KEY = "KEY0123-sekrit-reliability-XYZ"

@@ -14,12 +14,12 @@ import json
 from collections.abc import Awaitable, Callable
 
 import pytest
+from _stub import StubServer
 from aiohttp import web
 
 from telnyx_video import APIConnectionError, APITimeoutError, AsyncVideoClient, Room, RoomSession
 from telnyx_video._retry import RetryPolicy
 
-from ._stub import StubServer
 from .conftest import FAST_RETRIES, SECRET_KEY
 from .test_fuzz_responses import VALID
 
@@ -51,7 +51,7 @@ async def cancel_when_arrived(stub: StubServer, task: asyncio.Task[object]) -> N
 
 async def assert_usable(stub: StubServer, client: AsyncVideoClient) -> None:
     """The client completes a fresh request and holds no connection afterwards."""
-    stub.handler = None
+    stub.default = None
     stub.answer(200, json.dumps(room_body()))
     async with asyncio.timeout(GUARD):
         room = await client.rooms.retrieve("r1")
@@ -62,7 +62,7 @@ async def assert_usable(stub: StubServer, client: AsyncVideoClient) -> None:
 async def test_cancel_mid_request_closes_the_connection(
     stub: StubServer, client: AsyncVideoClient
 ) -> None:
-    stub.handler = stub.hang
+    stub.default = stub.hang
     task = asyncio.create_task(client.rooms.retrieve("r1"))
     await cancel_when_arrived(stub, task)
     async with asyncio.timeout(GUARD):
@@ -78,7 +78,7 @@ async def test_cancel_mid_request_closes_the_connection(
 async def test_cancel_any_operation_leaves_client_usable(
     stub: StubServer, client: AsyncVideoClient, operation: str
 ) -> None:
-    stub.handler = stub.hang
+    stub.default = stub.hang
     calls: dict[str, Callable[[], Awaitable[object]]] = {
         "retrieve": lambda: client.rooms.retrieve("r1"),
         "create": lambda: client.rooms.create(unique_name="n"),
@@ -102,7 +102,7 @@ async def test_more_cancellations_than_the_pool_holds(
     stub: StubServer, client: AsyncVideoClient
 ) -> None:
     """A leaked connection per cancellation would exhaust the 100-connection pool."""
-    stub.handler = stub.hang
+    stub.default = stub.hang
     for _ in range(130):
         task = asyncio.create_task(client.rooms.retrieve("r1"))
         await cancel_when_arrived(stub, task)
@@ -113,7 +113,7 @@ async def test_more_cancellations_than_the_pool_holds(
 
 
 async def test_many_concurrent_cancellations(stub: StubServer, client: AsyncVideoClient) -> None:
-    stub.handler = stub.hang
+    stub.default = stub.hang
     started = 0
     all_in = asyncio.Event()
 
@@ -124,7 +124,7 @@ async def test_many_concurrent_cancellations(stub: StubServer, client: AsyncVide
             all_in.set()
         return await stub.hang(request)
 
-    stub.handler = counting_hang
+    stub.default = counting_hang
     tasks = [asyncio.create_task(client.rooms.retrieve(f"r{i}")) for i in range(40)]
     async with asyncio.timeout(GUARD):
         await all_in.wait()
@@ -146,7 +146,7 @@ async def test_cancel_during_retry_backoff(stub: StubServer) -> None:
         task = asyncio.create_task(client.rooms.retrieve("r1"))
         await cancel_when_arrived(stub, task)
         assert acquired(client) == 0
-        assert len(stub.seen) == 1  # no retry was sent after the cancellation
+        assert len(stub.requests) == 1  # no retry was sent after the cancellation
         await assert_usable(stub, client)
 
 
@@ -161,7 +161,7 @@ async def test_cancel_mid_pagination(stub: StubServer, client: AsyncVideoClient)
             return web.json_response(page_one)
         return await stub.hang(request)
 
-    stub.handler = handler
+    stub.default = handler
     seen: list[RoomSession] = []
 
     async def walk() -> None:
@@ -170,7 +170,7 @@ async def test_cancel_mid_pagination(stub: StubServer, client: AsyncVideoClient)
 
     task = asyncio.create_task(walk())
     async with asyncio.timeout(GUARD):
-        while len(stub.seen) < 2:  # wait for the second page's request to be held
+        while len(stub.requests) < 2:  # wait for the second page's request to be held
             stub.arrived.clear()
             await stub.arrived.wait()
     task.cancel()
@@ -184,7 +184,7 @@ async def test_cancel_mid_pagination(stub: StubServer, client: AsyncVideoClient)
 
 async def test_caller_timeout_around_a_call(stub: StubServer, client: AsyncVideoClient) -> None:
     """``asyncio.timeout`` / ``wait_for`` of the caller cancel cleanly too."""
-    stub.handler = stub.hang
+    stub.default = stub.hang
     with pytest.raises(TimeoutError):
         async with asyncio.timeout(0.05):
             await client.rooms.retrieve("r1")
@@ -200,7 +200,7 @@ async def test_caller_timeout_around_a_call(stub: StubServer, client: AsyncVideo
 
 @pytest.fixture
 async def hanging(stub: StubServer) -> StubServer:
-    stub.handler = stub.hang
+    stub.default = stub.hang
     return stub
 
 
@@ -212,7 +212,7 @@ async def test_per_call_timeout_raises_api_timeout_error(
             await client.rooms.retrieve("r1", timeout=0.05, max_retries=0)
     assert info.value.maybe_sent
     assert "timed out" in str(info.value)
-    assert len(hanging.seen) == 1
+    assert len(hanging.requests) == 1
     await assert_usable(hanging, client)
 
 
@@ -227,7 +227,7 @@ async def test_client_timeout_applies_to_each_attempt(hanging: StubServer) -> No
         async with asyncio.timeout(GUARD):
             with pytest.raises(APITimeoutError):
                 await client.rooms.retrieve("r1")
-        assert len(hanging.seen) == 3  # a GET is retried after a timeout
+        assert len(hanging.requests) == 3  # a GET is retried after a timeout
         await assert_usable(hanging, client)
 
 
@@ -236,7 +236,7 @@ async def test_timed_out_post_is_not_retried(hanging: StubServer, client: AsyncV
     async with asyncio.timeout(GUARD):
         with pytest.raises(APITimeoutError):
             await client.rooms.generate_join_client_token("r1", timeout=0.05, max_retries=3)
-    assert len(hanging.seen) == 1
+    assert len(hanging.requests) == 1
     await assert_usable(hanging, client)
 
 
@@ -248,10 +248,10 @@ async def test_timeout_covers_a_stalled_body(stub: StubServer, client: AsyncVide
         response.content_length = 1000
         await response.prepare(request)
         await response.write(b'{"data": {')
-        await stub.release.wait()
+        await stub.released.wait()
         return response
 
-    stub.handler = stall
+    stub.default = stall
     async with asyncio.timeout(GUARD):
         with pytest.raises(APITimeoutError):
             await client.rooms.retrieve("r1", timeout=0.1, max_retries=0)
@@ -262,7 +262,7 @@ async def test_timeout_covers_a_stalled_body(stub: StubServer, client: AsyncVide
 
 async def test_close_under_an_in_flight_request(stub: StubServer) -> None:
     """Closing the client ends its in-flight requests promptly, without leaking anything."""
-    stub.handler = stub.hang
+    stub.default = stub.hang
     client = AsyncVideoClient(SECRET_KEY, base_url=stub.base_url, max_retries=0)
     task = asyncio.create_task(client.rooms.retrieve("r1"))
     async with asyncio.timeout(GUARD):
@@ -276,7 +276,7 @@ async def test_close_under_an_in_flight_request(stub: StubServer) -> None:
 
 
 async def test_close_under_a_request_with_retries_left(stub: StubServer) -> None:
-    stub.handler = stub.hang
+    stub.default = stub.hang
     client = AsyncVideoClient(
         SECRET_KEY, base_url=stub.base_url, max_retries=2, retry_policy=FAST_RETRIES
     )

@@ -20,11 +20,11 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from _stub import StubServer, serve_stub
 from aiohttp import web
 
 from telnyx_video import APITimeoutError, AsyncVideoClient, RetryPolicy, Room, VideoClient
 
-from ._stub import StubServer, serve_stub
 from .conftest import SECRET_KEY
 from .test_fuzz_responses import VALID
 
@@ -76,7 +76,7 @@ async def test_the_callers_deadline_wins_over_an_equal_attempt_timeout(
     Both deadlines fall in the same loop iteration; our attempt's timeout must neither
     swallow the caller's cancellation nor turn it into a retry.
     """
-    stub.handler = stub.hang
+    stub.default = stub.hang
     loop = asyncio.get_running_loop()
     async with AsyncVideoClient(
         SECRET_KEY, base_url=stub.base_url, timeout=T, max_retries=2, retry_policy=NO_WAIT
@@ -96,11 +96,11 @@ async def test_the_callers_deadline_wins_over_an_equal_attempt_timeout(
                 with pytest.raises(TimeoutError) as info:
                     await task
             assert not isinstance(info.value, APITimeoutError)
-            assert len(stub.seen) == n + 1  # no retry was sent
+            assert len(stub.requests) == n + 1  # no retry was sent
 
 
 async def test_wait_for_wins_over_an_equal_attempt_timeout(stub: StubServer) -> None:
-    stub.handler = stub.hang
+    stub.default = stub.hang
     loop = asyncio.get_running_loop()
     async with AsyncVideoClient(
         SECRET_KEY, base_url=stub.base_url, timeout=T, max_retries=2, retry_policy=NO_WAIT
@@ -115,7 +115,7 @@ async def test_wait_for_wins_over_an_equal_attempt_timeout(stub: StubServer) -> 
                 with pytest.raises(TimeoutError) as info:
                     await task
             assert not isinstance(info.value, APITimeoutError)
-            assert len(stub.seen) == n + 1
+            assert len(stub.requests) == n + 1
 
 
 @pytest.mark.parametrize("offset", [-1e-6, 0.0, 1e-6], ids=["before", "same-time", "after"])
@@ -127,7 +127,7 @@ async def test_a_cancel_at_the_attempt_deadline_is_never_lost(
     The attempt timer fires ``offset`` seconds after or before the cancellation: whichever
     comes first, the task ends cancelled and no retry is sent.
     """
-    stub.handler = stub.hang
+    stub.default = stub.hang
     loop = asyncio.get_running_loop()
     async with AsyncVideoClient(
         SECRET_KEY, base_url=stub.base_url, timeout=T, max_retries=2, retry_policy=NO_WAIT
@@ -143,10 +143,10 @@ async def test_a_cancel_at_the_attempt_deadline_is_never_lost(
                 clock.resume_at(deadline + 0.001)
                 with pytest.raises(asyncio.CancelledError):
                     await task
-            assert len(stub.seen) == n + 1
+            assert len(stub.requests) == n + 1
         async with asyncio.timeout(GUARD):
             await stub.wait_idle()
-        stub.handler = None
+        stub.default = None
         stub.answer(200, ROOM)
         assert (await client.rooms.retrieve("r1")).id == "r1"  # still usable
 
@@ -155,7 +155,7 @@ async def test_a_cancel_during_the_backoff_after_a_timeout_sends_nothing(
     stub: StubServer,
 ) -> None:
     """The attempt timed out first; the cancellation lands in the wait before the retry."""
-    stub.handler = stub.hang
+    stub.default = stub.hang
     loop = asyncio.get_running_loop()
     backoff = RetryPolicy(initial_backoff=0.05, max_backoff=0.05, jitter=False)
     async with AsyncVideoClient(
@@ -170,7 +170,7 @@ async def test_a_cancel_during_the_backoff_after_a_timeout_sends_nothing(
             clock.resume_at(deadline + 0.001)
             with pytest.raises(asyncio.CancelledError):
                 await task
-        assert len(stub.seen) == 1
+        assert len(stub.requests) == 1
 
 
 # --- the sync facade: Ctrl-C at the attempt deadline --------------------------------------
@@ -256,7 +256,7 @@ def test_ctrl_c_at_the_attempt_deadline_cancels_the_sync_call(
             if arrived.wait(GUARD):
                 forward(hold_and_press_ctrl_c)
 
-        stub.handler = hang
+        stub.default = hang
         in_loop(loop, install)
         presser = threading.Thread(target=helper)
         presser.start()
@@ -266,6 +266,6 @@ def test_ctrl_c_at_the_attempt_deadline_cancels_the_sync_call(
         finally:
             presser.join()
             in_loop(loop, uninstall)
-        assert [s.path for s in stub.seen] == ["/v2/rooms/r1", "/v2/rooms/slow"]  # no retry
+        assert [s.path for s in stub.requests] == ["/v2/rooms/r1", "/v2/rooms/slow"]  # no retry
         stub.answer(200, ROOM)
         assert client.rooms.retrieve("r1").id == "r1"  # still usable

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from _stub import StubServer
 from aiohttp import web
 
 from telnyx_video import (
@@ -25,7 +26,6 @@ from telnyx_video import (
 )
 from telnyx_video.emulator import Clock, Emulator, FaultConfig
 
-from ._stub import StubServer
 from .conftest import FAST_RETRIES, SECRET_KEY
 
 KEY = "scenario-key"
@@ -207,7 +207,7 @@ async def test_create_whose_lookup_fails_reports_the_ambiguity(stub: StubServer)
             {"errors": [{"title": "slow down"}]}, status=429, headers={"Retry-After": "3600"}
         )
 
-    stub.handler = handler
+    stub.default = handler
     async with AsyncVideoClient(
         SECRET_KEY, base_url=stub.base_url, retry_policy=FAST_RETRIES
     ) as client:

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
+from _stub import StubServer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -37,8 +38,6 @@ from telnyx_video import (
 from telnyx_video._converter import structure
 from telnyx_video._retry import parse_retry_after
 from telnyx_video.errors import make_status_error, parse_error_details
-
-from ._stub import StubServer
 
 TS = "2026-01-02T03:04:05.123456Z"
 

@@ -15,6 +15,7 @@ import tracemalloc
 import zlib
 
 import pytest
+from _stub import StubServer
 from aiohttp import web
 
 from telnyx_video import (
@@ -27,7 +28,6 @@ from telnyx_video import (
     VideoClient,
 )
 
-from ._stub import StubServer
 from .conftest import FAST_RETRIES, SECRET_KEY
 from .test_fuzz_responses import VALID
 
@@ -72,7 +72,7 @@ async def test_a_gzip_bomb_is_refused_with_bounded_memory(
     async def bomb(request: web.Request) -> web.StreamResponse:
         return serve_bytes(gzip_bomb, encoding="gzip")
 
-    stub.handler = bomb
+    stub.default = bomb
     options = {} if limit is None else {"max_response_size": limit}
     cap = 16 * MiB if limit is None else limit
     async with AsyncVideoClient(
@@ -91,7 +91,7 @@ async def test_a_gzip_bomb_is_refused_with_bounded_memory(
     assert isinstance(info.value, APIResponseValidationError)
     # The body was never held whole: memory stayed near the cap, far below the 512 MiB.
     assert peak < cap + 16 * MiB, f"peak {peak / MiB:.1f} MiB"
-    assert len(stub.seen) == 1  # a GET answered too large is not retried
+    assert len(stub.requests) == 1  # a GET answered too large is not retried
 
 
 async def test_a_plain_body_over_the_cap_is_refused(stub: StubServer) -> None:
@@ -129,7 +129,7 @@ async def test_an_error_answer_over_the_cap_keeps_its_status_without_the_body(
     async def bomb(request: web.Request) -> web.StreamResponse:
         return serve_bytes(gzip_bomb, status=503, encoding="gzip")
 
-    stub.handler = bomb
+    stub.default = bomb
     async with AsyncVideoClient(
         SECRET_KEY,
         base_url=stub.base_url,
@@ -148,7 +148,7 @@ async def test_an_error_answer_over_the_cap_keeps_its_status_without_the_body(
     assert info.value.body is None
     assert any("over max_response_size" in note for note in info.value.__notes__)
     assert peak < 16 * MiB
-    assert len(stub.seen) == 2
+    assert len(stub.requests) == 2
 
 
 async def test_a_delete_answered_2xx_over_the_cap_succeeded(
@@ -159,12 +159,12 @@ async def test_a_delete_answered_2xx_over_the_cap_succeeded(
     async def bomb(request: web.Request) -> web.StreamResponse:
         return serve_bytes(gzip_bomb, encoding="gzip")
 
-    stub.handler = bomb
+    stub.default = bomb
     async with AsyncVideoClient(
         SECRET_KEY, base_url=stub.base_url, max_response_size=MiB
     ) as client:
         assert await client.rooms.delete("r1") is None
-    assert len(stub.seen) == 1
+    assert len(stub.requests) == 1
 
 
 async def test_a_slow_endless_body_is_cut_at_the_cap(stub: StubServer) -> None:
@@ -178,7 +178,7 @@ async def test_a_slow_endless_body_is_cut_at_the_cap(stub: StubServer) -> None:
             await response.write(b" " * 65536)
         return response
 
-    stub.handler = endless
+    stub.default = endless
     async with AsyncVideoClient(
         SECRET_KEY, base_url=stub.base_url, max_response_size=MiB
     ) as client:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _stub import StubServer, serve_stub
 from aiohttp import web
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -41,7 +42,6 @@ from telnyx_video import (
 )
 from telnyx_video.errors import status_error_class
 
-from ._stub import StubServer, serve_stub
 from .conftest import FAST_RETRIES, SECRET_KEY
 from .test_fuzz_responses import VALID
 
@@ -115,7 +115,7 @@ async def test_no_key_in_any_repr(stub: StubServer, client: AsyncVideoClient) ->
         assert SECRET_KEY not in repr(obj)
         assert SECRET_KEY not in str(obj)
         assert SECRET_KEY not in f"{obj}"
-    assert stub.seen[0].headers["Authorization"] == f"Bearer {SECRET_KEY}"
+    assert stub.requests[0].headers["Authorization"] == f"Bearer {SECRET_KEY}"
 
 
 def test_no_key_in_construction_errors(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -176,13 +176,13 @@ async def test_no_key_in_dropped_connection(
     async def drop(request: web.Request) -> web.StreamResponse:
         assert request.transport is not None
         request.transport.close()
-        await stub.release.wait()
+        await stub.released.wait()
         return web.Response()
 
-    stub.handler = drop
+    stub.default = drop
     with pytest.raises(APIConnectionError) as info:
         await client.rooms.retrieve("r1")
-    assert len(stub.seen) == 3  # retried exactly max_retries times, since a GET is safe
+    assert len(stub.requests) == 3  # retried exactly max_retries times, since a GET is safe
     assert_no_key_in_exception(info.value)
     assert_no_key_in_records(debug_logs.records)
 
@@ -190,7 +190,7 @@ async def test_no_key_in_dropped_connection(
 async def test_no_key_in_timeout(
     stub: StubServer, client: AsyncVideoClient, debug_logs: pytest.LogCaptureFixture
 ) -> None:
-    stub.handler = stub.hang
+    stub.default = stub.hang
     with pytest.raises(APIConnectionError) as info:
         await client.rooms.retrieve("r1", timeout=0.05)
     assert_no_key_in_exception(info.value)
@@ -266,7 +266,7 @@ async def test_no_key_in_debug_logs_of_success_failure_and_retries(
             {"errors": [{"title": "x"}]}, status=status, headers={"Retry-After": "0"}
         )
 
-    stub.handler = scripted
+    stub.default = scripted
     assert (await client.rooms.retrieve("r1")).id == "r1"  # 503, 429, then 200
     with pytest.raises(APIStatusError):
         await client.rooms.retrieve("r1")  # 500 x3
@@ -306,7 +306,7 @@ async def test_redirects_are_not_followed(stub: StubServer, client: AsyncVideoCl
         stub.answer(302, b"", {"Location": f"{elsewhere.base_url}/rooms"})
         with pytest.raises(TelnyxVideoError):
             await client.rooms.create(unique_name="n")
-        assert elsewhere.seen == []
+        assert elsewhere.requests == []
 
 
 async def test_a_redirect_is_an_error_even_with_a_plausible_body(
@@ -319,7 +319,7 @@ async def test_a_redirect_is_an_error_even_with_a_plausible_body(
         with pytest.raises(APIStatusError) as info:
             await client.rooms.retrieve("r1")
         assert info.value.status == 302
-        assert elsewhere.seen == []
+        assert elsewhere.requests == []
 
 
 # --- plain http ------------------------------------------------------------------------------

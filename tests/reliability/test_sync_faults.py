@@ -6,19 +6,18 @@ import random
 
 from telnyx_video import RetryPolicy, TelnyxVideoError, VideoClient
 from telnyx_video.emulator import EmulatorThread, FaultConfig
+from telnyx_video.models import MAX_PAGE_SIZE
 
-KEY = "sync-fault-key"
 
-
-def test_sync_client_under_faults() -> None:
+def test_sync_client_under_faults(telnyx_emulator: EmulatorThread) -> None:
     rng = random.Random(5)
     raised: list[BaseException] = []
     created: dict[str, str] = {}
     policy = RetryPolicy(initial_backoff=0.001, max_backoff=0.01, max_retry_after=0.05)
-    with (
-        EmulatorThread(api_key=KEY) as emu,
-        VideoClient(KEY, base_url=emu.base_url, retry_policy=policy, max_retries=3) as client,
-    ):
+    emu = telnyx_emulator
+    with VideoClient(
+        emu.api_key, base_url=emu.base_url, retry_policy=policy, max_retries=3
+    ) as client:
         emu.configure_faults(
             FaultConfig(
                 error_rate=0.2,
@@ -49,7 +48,7 @@ def test_sync_client_under_faults() -> None:
                 raised.append(exc)
         stats = emu.fault_stats
         emu.configure_faults(None)
-        rooms = list(client.rooms.list(page_size=250))
+        rooms = list(client.rooms.list(page_size=MAX_PAGE_SIZE))
     assert stats.faults_injected > 0
     assert [e for e in raised if not isinstance(e, TelnyxVideoError)] == []
     names = [r.unique_name for r in rooms]

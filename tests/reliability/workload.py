@@ -33,6 +33,7 @@ from telnyx_video import (
 )
 from telnyx_video._retry import RetryPolicy
 from telnyx_video.emulator import Emulator, FaultConfig
+from telnyx_video.models import MAX_PAGE_SIZE
 
 __all__ = ["Ledger", "Report", "RoomBelief", "default_faults", "run_workload"]
 
@@ -366,7 +367,7 @@ def _unique(items: list[Settings]) -> list[Settings]:
 
 async def _verify(client: AsyncVideoClient, ledger: Ledger) -> tuple[int, int]:
     """Compare the emulator's rooms with the ledger; return (rooms listed, rooms checked)."""
-    listed = [room async for room in client.rooms.list(page_size=250)]
+    listed = [room async for room in client.rooms.list(page_size=MAX_PAGE_SIZE)]
     by_name: dict[str | None, list[Room]] = {}
     for room in listed:
         by_name.setdefault(room.unique_name, []).append(room)

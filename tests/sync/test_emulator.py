@@ -1,4 +1,4 @@
-"""The sync facade against the emulator, and the runnable example of docs/sync.md."""
+"""The sync facade against the plugin's emulator, and the runnable example of docs/sync.md."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import re
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,66 +17,56 @@ from telnyx_video.sync import VideoClient
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[EmulatorThread]:
-    with EmulatorThread(api_key="sync-emulator-key") as emu:
-        yield emu
-
-
-@pytest.fixture
-def client(emulator: EmulatorThread) -> Iterator[VideoClient]:
-    with VideoClient(emulator.api_key, base_url=emulator.base_url) as video:
-        yield video
-
-
-def test_room_lifecycle(emulator: EmulatorThread, client: VideoClient) -> None:
-    room = client.rooms.create(unique_name="sync-lifecycle", max_participants=3)
+def test_room_lifecycle(telnyx_emulator: EmulatorThread, telnyx_sync_client: VideoClient) -> None:
+    room = telnyx_sync_client.rooms.create(unique_name="sync-lifecycle", max_participants=3)
     with pytest.raises(UnprocessableEntityError) as taken:
-        client.rooms.create(unique_name="sync-lifecycle")
+        telnyx_sync_client.rooms.create(unique_name="sync-lifecycle")
     assert taken.value.code == "10012"
 
-    token = client.rooms.generate_join_client_token(room.id)
-    alice = emulator.join(room.id, token.token, context="Alice")
-    emulator.join(room.id, token.token, context="Bob")
-    session_id = client.rooms.retrieve(room.id).active_session_id
+    token = telnyx_sync_client.rooms.generate_join_client_token(room.id)
+    alice = telnyx_emulator.join(room.id, token.token, context="Alice")
+    telnyx_emulator.join(room.id, token.token, context="Bob")
+    session_id = telnyx_sync_client.rooms.retrieve(room.id).active_session_id
     assert session_id == alice.session_id
 
-    sessions = list(client.rooms.list_sessions(room.id))
+    sessions = list(telnyx_sync_client.rooms.list_sessions(room.id))
     assert [s.id for s in sessions] == [session_id]
     assert isinstance(sessions[0], RoomSession)
-    contexts = {p.context for p in client.room_sessions.list_participants(session_id)}
+    contexts = {p.context for p in telnyx_sync_client.room_sessions.list_participants(session_id)}
     assert contexts == {"Alice", "Bob"}
-    assert client.room_sessions.mute(session_id, participants="all") == ActionResult(result="ok")
-    client.room_sessions.end(session_id)
-    assert client.room_sessions.retrieve(session_id).ended_at is not None
+    assert telnyx_sync_client.room_sessions.mute(session_id, participants="all") == ActionResult(
+        result="ok"
+    )
+    telnyx_sync_client.room_sessions.end(session_id)
+    assert telnyx_sync_client.room_sessions.retrieve(session_id).ended_at is not None
 
-    updated = client.rooms.update(room.id, max_participants=5)
+    updated = telnyx_sync_client.rooms.update(room.id, max_participants=5)
     assert updated.max_participants == 5
-    client.rooms.delete(room.id)
+    telnyx_sync_client.rooms.delete(room.id)
     with pytest.raises(NotFoundError):
-        client.rooms.retrieve(room.id)
+        telnyx_sync_client.rooms.retrieve(room.id)
 
 
-def test_paging_through_the_emulator(client: VideoClient) -> None:
+def test_paging_through_the_emulator(telnyx_sync_client: VideoClient) -> None:
     names = {f"sync-page-{i}" for i in range(7)}
     for name in names:
-        client.rooms.create(unique_name=name)
-    listed = {r.unique_name for r in client.rooms.list(page_size=2)} & names
+        telnyx_sync_client.rooms.create(unique_name=name)
+    listed = {r.unique_name for r in telnyx_sync_client.rooms.list(page_size=2)} & names
     assert listed == names
-    pages = list(client.rooms.list(page_size=3).pages())
+    pages = list(telnyx_sync_client.rooms.list(page_size=3).pages())
     assert all(len(p.items) <= 3 for p in pages)
     assert sum(len(p.items) for p in pages) >= 7
 
 
-def test_threads_against_the_emulator(client: VideoClient) -> None:
+def test_threads_against_the_emulator(telnyx_sync_client: VideoClient) -> None:
     errors: list[BaseException] = []
     created: list[str] = []
     lock = threading.Lock()
 
     def work(index: int) -> None:
         try:
-            room = client.rooms.create(unique_name=f"sync-thread-{index}")
-            assert client.rooms.retrieve(room.id).unique_name == f"sync-thread-{index}"
+            room = telnyx_sync_client.rooms.create(unique_name=f"sync-thread-{index}")
+            assert telnyx_sync_client.rooms.retrieve(room.id).unique_name == f"sync-thread-{index}"
             with lock:
                 created.append(room.id)
         except BaseException as exc:

@@ -101,7 +101,7 @@ def test_the_stores_satisfy_the_protocols() -> None:
         RecordingStore(),
         AsyncRecordingStore(),
     ]
-    assert repr(stores[0]) == "<LRUDedupeStore 0/10000 ids>"
+    assert repr(stores[0]) == f"<LRUDedupeStore 0/{DEFAULT_DEDUPE_SIZE} ids>"
 
 
 # -- the aiohttp receiver with a store --------------------------------------------------------

@@ -273,6 +273,16 @@ def test_invalid_payload_message_names_the_field() -> None:
         parse_event(delivery({**SESSION, "payload": {"room_id": "r"}}))
 
 
+def test_invalid_payload_message_says_what_is_wrong_and_where() -> None:
+    """Worded by the SDK's one describer of structure errors, as the client's errors are."""
+    with pytest.raises(WebhookVerificationError) as excinfo:
+        parse_event(delivery({**SESSION, "payload": {**SESSION["payload"], "room_id": 5}}))
+    assert str(excinfo.value).endswith(
+        "does not match SessionStarted: expected a string, got int 5 @ "
+        "SessionStarted.payload.room_id"
+    )
+
+
 def test_construct_event_verifies_then_parses(signer: Signer) -> None:
     body = delivery(EXAMPLES["video.room.recording.completed"])
     event = construct_event(body, signer.headers(body), public_key=signer.public_key)

@@ -10,6 +10,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from _stub import Hang, Reply, StubServer
 from aiohttp import web
 
 from telnyx_video.errors import (
@@ -22,16 +23,16 @@ from telnyx_video.errors import (
 )
 from telnyx_video.models import RoomRecording
 
-from .helpers import API_KEY, Hang, MakeClient, Reply, TestServer, data, recording_json
+from .helpers import API_KEY, MakeClient, data, recording_json
 
 FILE = bytes(range(256)) * 12 * 1024  # 3 MiB: more than one piece (1 MiB) before a cut
 
 
-def _recording(server: TestServer, link: str = "/v2/media/rec-1?Expires=9999999999") -> None:
+def _recording(server: StubServer, link: str = "/v2/media/rec-1?Expires=9999999999") -> None:
     server.on("GET", "/room_recordings/rec-1", Reply(json=data(_json(server, link))))
 
 
-def _json(server: TestServer, link: str) -> dict[str, object]:
+def _json(server: StubServer, link: str) -> dict[str, object]:
     return recording_json(download_url=server.root + link)
 
 
@@ -61,7 +62,7 @@ async def _chunked(request: web.Request) -> web.StreamResponse:
 
 
 async def test_a_cut_body_is_retried_and_the_file_kept_whole(
-    server: TestServer, make_client: MakeClient, tmp_path: Path
+    server: StubServer, make_client: MakeClient, tmp_path: Path
 ) -> None:
     _recording(server)
     server.on("GET", "/media/rec-1", _cut, Reply(body=FILE))
@@ -74,7 +75,7 @@ async def test_a_cut_body_is_retried_and_the_file_kept_whole(
 
 
 async def test_when_every_attempt_is_cut_nothing_is_left_behind(
-    server: TestServer, make_client: MakeClient, tmp_path: Path
+    server: StubServer, make_client: MakeClient, tmp_path: Path
 ) -> None:
     _recording(server)
     server.on("GET", "/media/rec-1", _cut)
@@ -89,7 +90,7 @@ async def test_when_every_attempt_is_cut_nothing_is_left_behind(
 
 
 async def test_a_file_over_max_size_is_refused_by_its_length_or_as_it_streams(
-    server: TestServer, make_client: MakeClient, tmp_path: Path
+    server: StubServer, make_client: MakeClient, tmp_path: Path
 ) -> None:
     _recording(server)
     server.on("GET", "/media/rec-1", Reply(body=FILE), _chunked)
@@ -105,7 +106,7 @@ async def test_a_file_over_max_size_is_refused_by_its_length_or_as_it_streams(
 
 
 async def test_a_stalled_storage_times_out_per_wait_and_the_caller_deadline_wins(
-    server: TestServer, make_client: MakeClient, tmp_path: Path
+    server: StubServer, make_client: MakeClient, tmp_path: Path
 ) -> None:
     _recording(server)
     server.on("GET", "/media/rec-1", Hang())
@@ -122,7 +123,7 @@ async def test_a_stalled_storage_times_out_per_wait_and_the_caller_deadline_wins
 
 
 async def test_a_5xx_is_retried_and_a_refused_link_renewed_once(
-    server: TestServer, make_client: MakeClient, tmp_path: Path
+    server: StubServer, make_client: MakeClient, tmp_path: Path
 ) -> None:
     _recording(server)
     denied = Reply(
@@ -144,7 +145,7 @@ async def test_a_5xx_is_retried_and_a_refused_link_renewed_once(
 
 
 async def test_the_key_never_reaches_the_storage_and_redirects_are_followed(
-    server: TestServer, make_client: MakeClient, tmp_path: Path
+    server: StubServer, make_client: MakeClient, tmp_path: Path
 ) -> None:
     _recording(server, "/v2/media/old?sig=1")
     server.on("GET", "/media/old", Reply(status=302, headers={"Location": "/v2/media/rec-1"}))
@@ -159,7 +160,7 @@ async def test_the_key_never_reaches_the_storage_and_redirects_are_followed(
 
 
 async def test_links_the_sdk_will_not_fetch(
-    server: TestServer, make_client: MakeClient, tmp_path: Path
+    server: StubServer, make_client: MakeClient, tmp_path: Path
 ) -> None:
     client = make_client()
     with pytest.raises(TypeError, match="destination"):  # before any request
@@ -177,13 +178,13 @@ async def test_links_the_sdk_will_not_fetch(
     assert _files(tmp_path) == []
 
 
-async def _retrieve_with(server: TestServer, client: object, link: str) -> RoomRecording:
+async def _retrieve_with(server: StubServer, client: object, link: str) -> RoomRecording:
     server.on("GET", "/room_recordings/rec-x", Reply(json=data(recording_json(download_url=link))))
     return await client.room_recordings.retrieve("rec-x")  # type: ignore[attr-defined,no-any-return]
 
 
 async def test_an_unseekable_file_object_is_not_retried_once_written_to(
-    server: TestServer, make_client: MakeClient
+    server: StubServer, make_client: MakeClient
 ) -> None:
     _recording(server)
     server.on("GET", "/media/rec-1", _cut, Reply(body=FILE))

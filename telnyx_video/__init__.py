@@ -4,6 +4,7 @@ from telnyx_video import errors
 from telnyx_video._client import AsyncVideoClient
 from telnyx_video._retry import RetryPolicy
 from telnyx_video._version import __version__
+from telnyx_video.downloads import Download
 from telnyx_video.errors import (
     APIConnectionError,
     APIResponseTooLargeError,
@@ -25,7 +26,6 @@ from telnyx_video.errors import (
     UnprocessableEntityError,
     WebhookVerificationError,
 )
-from telnyx_video.downloads import Download
 from telnyx_video.models import (
     ActionResult,
     CompositionFormat,

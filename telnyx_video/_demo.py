@@ -285,7 +285,7 @@ async def demo(
     say.step(f"done in {elapsed:.1f} s", elapsed_secs=round(elapsed, 3))
     say.title(
         "\nNext: run 'telnyx-video emulator', open the dashboard it prints, and play the demo\n"
-        f"there with {EMULATOR_URL_ENV}=http://127.0.0.1:8787 telnyx-video demo; point the SDK\n"
+        "there with 'telnyx-video demo --emulator http://127.0.0.1:8787'; point the SDK\n"
         "or the CLI at it with TELNYX_BASE_URL=http://127.0.0.1:8787/v2 TELNYX_API_KEY=test-key,\n"
         "e.g. 'telnyx-video rooms create --unique-name standup'. Docs: docs/quickstart.md"
     )

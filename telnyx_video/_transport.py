@@ -11,9 +11,10 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar
 
 from yarl import URL
 
@@ -47,6 +48,7 @@ from telnyx_video.errors import (
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "MediaSink",
     "Recover",
     "Response",
     "Transport",
@@ -61,6 +63,21 @@ logger = logging.getLogger("telnyx_video")
 
 DEFAULT_BASE_URL: Final = "https://api.telnyx.com/v2"
 USER_AGENT: Final = f"telnyx-video-python/{__version__}"
+
+
+class MediaSink(Protocol):
+    """Where ``Transport.fetch_media`` puts a file: how much of it is there, the ETag of
+    what is there (when the storage can send the rest of it), how to add to it and how to
+    start over."""
+
+    size: int
+    etag: str | None
+
+    async def write(self, data: bytes) -> None:
+        """Append ``data``."""
+
+    async def restart(self) -> bool:
+        """Drop what is there; ``False`` if that cannot be done."""
 
 
 class _Headers(dict[str, str]):
@@ -83,6 +100,8 @@ _BODY_METHODS: Final = frozenset({"POST", "PATCH", "PUT"})
 _NO_CONTENT_TYPE: Final = ("Content-Type",)
 #: Bytes of a media file handed to the writer at a time (fewer, larger writes).
 MEDIA_PIECE: Final = 1024 * 1024
+#: ``Content-Range: bytes <start>-<end>/<total or *>`` of a 206 answer.
+_CONTENT_RANGE: Final = re.compile(r"bytes (?P<start>\d{1,18})-\d{1,18}/(?P<total>\d{1,18}|\*)")
 #: How much of a media error answer is read (for its message).
 _ERROR_BODY_LIMIT: Final = 64 * 1024
 #: ``Response.body`` before it is decoded.
@@ -500,23 +519,26 @@ class Transport:
     async def fetch_media(
         self,
         url: URL,
-        write: Callable[[bytes], Awaitable[None]],
+        sink: MediaSink,
         *,
         timeout: float | None,
         max_size: int | None,
         progress: Callable[[int, int | None], None] | None = None,
     ) -> str | None:
-        """One attempt at a media file: GET ``url`` without the API key and hand its body
-        to ``write`` in pieces of up to ``MEDIA_PIECE`` bytes; return its Content-Type.
+        """One attempt at a media file: GET ``url`` without the API key into ``sink``, in
+        pieces of up to ``MEDIA_PIECE`` bytes; return the file's Content-Type.
 
-        ``timeout`` bounds the wait for the answer and then each wait for more of the body
-        (a large file may take as long as it needs while it keeps coming). Redirects are
-        followed (nothing secret is sent). A body shorter than its Content-Length or longer
-        than ``max_size`` fails the attempt.
+        When ``sink`` already holds the start of the file and knows its strong ETag, only the
+        rest is asked for (``Range`` with ``If-Range``); a storage that answers with the whole
+        file instead gets ``sink`` restarted. ``timeout`` bounds the wait for the answer and
+        then each wait for more of the body (a large file may take as long as it needs while
+        it keeps coming). Redirects are followed (nothing secret is sent). A body shorter
+        than announced, or a file larger than ``max_size``, fails the attempt.
 
         Raises:
             APIStatusError: a non-2xx answer (the storage's error text in the message).
-            APIConnectionError: no answer, a stall longer than ``timeout``, a cut body.
+            APIConnectionError: no answer, a stall longer than ``timeout``, a cut body, a
+                range other than the one asked for.
             APIResponseTooLargeError: the file is larger than ``max_size``.
         """
         loop = asyncio.get_running_loop()
@@ -524,13 +546,16 @@ class Transport:
         if session is None or self._closed or self._loop is not loop:
             session = self._get_session()
         shown = str(url.with_query(None).with_fragment(None))  # the signature stays out
+        headers = self._media_headers
+        if sink.size and sink.etag is not None:
+            headers = {**headers, "Range": f"bytes={sink.size}-", "If-Range": sink.etag}
         timed = _Timed(loop, timeout)
         broken: TelnyxVideoError
         try:
             resp = await timed(
                 session.get(
                     url,
-                    headers=self._media_headers,
+                    headers=headers,
                     timeout=_NO_TIMEOUT,
                     allow_redirects=True,
                     max_redirects=5,
@@ -549,10 +574,31 @@ class Transport:
                         reason=resp.reason or "",
                     )
                 identity = resp.headers.get("Content-Encoding", "identity") == "identity"
-                expected = resp.content_length if identity else None
-                if max_size is not None and expected is not None and expected > max_size:
+                length = resp.content_length if identity else None
+                if resp.status == 206:
+                    start, total = _content_range(resp.headers.get("Content-Range"))
+                    if start != sink.size or (length is not None and start + length != total):
+                        raise APIConnectionError(
+                            f"GET {shown}: asked for bytes {sink.size}- and got "
+                            f"{resp.headers.get('Content-Range')!r}",
+                            method="GET",
+                            url=shown,
+                        )
+                else:
+                    if sink.size and not await sink.restart():
+                        raise APIConnectionError(
+                            f"GET {shown}: the storage sent the whole file again, and the "
+                            "destination cannot go back to its start",
+                            method="GET",
+                            url=shown,
+                        )
+                    etag = resp.headers.get("ETag")
+                    resumable = resp.headers.get("Accept-Ranges") == "bytes"
+                    sink.etag = etag if resumable and etag and not etag.startswith("W/") else None
+                    total = length
+                if max_size is not None and total is not None and total > max_size:
                     raise _media_too_large(resp.status, shown, max_size)
-                received = 0
+                received = sink.size
                 piece = bytearray()
                 while chunk := await timed(resp.content.readany()):
                     received += len(chunk)
@@ -560,17 +606,17 @@ class Transport:
                         raise _media_too_large(resp.status, shown, max_size)
                     piece += chunk
                     if len(piece) >= MEDIA_PIECE:
-                        await write(bytes(piece))
+                        await sink.write(bytes(piece))
                         piece.clear()
                         if progress is not None:
-                            progress(received, expected)
+                            progress(received, total)
                 if piece:
-                    await write(bytes(piece))
+                    await sink.write(bytes(piece))
                 if progress is not None:
-                    progress(received, expected)
-                if expected is not None and received != expected:
+                    progress(received, total)
+                if total is not None and received != total:
                     raise APIConnectionError(
-                        f"GET {shown}: the body ended after {received} of {expected} bytes",
+                        f"GET {shown}: the body ended after {received} of {total} bytes",
                         method="GET",
                         url=shown,
                     )
@@ -674,6 +720,16 @@ class _Timed:
             raise
         deadline.stop()
         return result
+
+
+def _content_range(value: str | None) -> tuple[int | None, int | None]:
+    """``(first byte, total size)`` of a ``Content-Range: bytes a-b/n`` header; ``None``s
+    for what it does not say (or a header that is not one)."""
+    match = _CONTENT_RANGE.fullmatch(value.strip()) if value else None
+    if match is None:
+        return None, None
+    total = match["total"]
+    return int(match["start"]), None if total == "*" else int(total)
 
 
 def _media_too_large(status: int, shown: str, limit: int) -> APIResponseTooLargeError:

@@ -83,10 +83,12 @@ def link_expired(url: str, now: datetime | None = None) -> bool:
 
 
 class _Sink:
-    """Where the bytes go: a temporary file renamed when complete, or the caller's file."""
+    """Where the bytes go: a temporary file renamed when complete, or the caller's file
+    (a ``telnyx_video._transport.MediaSink``)."""
 
     def __init__(self, destination: Destination, media: RoomRecording | RoomComposition) -> None:
         self.size = 0
+        self.etag: str | None = None
         self.path: Path | None = None
         self._temporary: Path | None = None
         if isinstance(destination, str | os.PathLike):
@@ -109,6 +111,7 @@ class _Sink:
 
     async def restart(self) -> bool:
         """Back to the first byte for another attempt; ``False`` if that cannot be done."""
+        self.etag = None
         if self.size == 0:
             return True
         start = self._start
@@ -117,6 +120,10 @@ class _Sink:
         await asyncio.to_thread(_rewind, self._file, start)
         self.size = 0
         return True
+
+    def resumable(self) -> bool:
+        """Whether another attempt can ask for the rest only (the storage said it could)."""
+        return self.size > 0 and self.etag is not None
 
     async def commit(self) -> None:
         if self._temporary is not None and self.path is not None:
@@ -195,14 +202,14 @@ async def download_media(
             try:
                 content_type = await transport.fetch_media(
                     URL(url, encoded=True),
-                    sink.write,
+                    sink,
                     timeout=seconds,
                     max_size=max_size,
                     progress=progress,
                 )
                 break
             except APIStatusError as exc:
-                if exc.status in _LINK_REFUSED and not renewed and await sink.restart():
+                if exc.status in _LINK_REFUSED and not renewed:
                     record, renewed = await fresh(record.id), True
                     url = _link(record, transport)
                     continue
@@ -214,7 +221,9 @@ async def download_media(
                 if attempt < retries
                 else None
             )
-            if delay is None or not await sink.restart():
+            # Another attempt asks for the rest when the storage can send it (If-Range keeps
+            # it to the same file), else starts over, if the destination can.
+            if delay is None or not (sink.resumable() or await sink.restart()):
                 raise failure
             transport.log_retry("GET", failure.url, attempt, started, failure, delay)
             attempt += 1

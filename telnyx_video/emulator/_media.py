@@ -5,13 +5,15 @@ authorisation (``X-Amz-Date``, ``X-Amz-Expires``, ``X-Amz-Signature``): no API k
 and the link stops working once it has expired on the emulator's clock, answered ``403`` with
 the storage service's XML error. The API mints a fresh link whenever it shows a record whose
 link is past half its life. The file is as large as the record's ``size_mb`` says (10**6
-bytes to the MB), made up as it is streamed, and the same on every download.
+bytes to the MB), made up as it is streamed, and the same on every download; one byte
+``Range`` (with ``If-Range``) is answered ``206``, as storage services do.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import typing
 from collections.abc import Mapping
@@ -31,6 +33,7 @@ MediaRecord = RecordingRecord | CompositionRecord
 #: Bytes per write of a media response.
 CHUNK = 64 * 1024
 _STAMP = "%Y%m%dT%H%M%SZ"
+_RANGE = re.compile(r"bytes=(?P<first>\d{1,18})-(?P<last>\d{1,18})?")
 _TYPES = {"opus": "audio/ogg", "vp8": "video/webm", "h264": "video/mp4", "mp4": "video/mp4"}
 
 
@@ -110,21 +113,47 @@ async def serve_media(
         return _storage_error(403, "AccessDenied", refusal)
     size = media_size(record)
     codec = record.codec if isinstance(record, RecordingRecord) else record.format
+    etag = f'"{hashlib.md5(record.id.encode(), usedforsecurity=False).hexdigest()}"'
     headers = {
         "Content-Type": _TYPES.get(codec, "application/octet-stream"),
-        "Content-Length": str(size),
-        "ETag": f'"{hashlib.md5(record.id.encode(), usedforsecurity=False).hexdigest()}"',
+        "Accept-Ranges": "bytes",
+        "ETag": etag,
     }
+    status, start, end = 200, 0, size
+    wanted = _range(request.headers.get("Range"))
+    if wanted is not None and request.headers.get("If-Range", etag) == etag:
+        first, last = wanted
+        if first >= size:
+            headers["Content-Range"] = f"bytes */{size}"
+            return web.Response(status=416, headers=headers)
+        status, start, end = 206, first, min(size, last + 1 if last is not None else size)
+        headers["Content-Range"] = f"bytes {start}-{end - 1}/{size}"
+    headers["Content-Length"] = str(end - start)
     if request.method == "HEAD":
-        return web.Response(headers=headers)
-    response = web.StreamResponse(headers=headers)
+        return web.Response(status=status, headers=headers)
+    response = web.StreamResponse(status=status, headers=headers)
     await response.prepare(request)
     line = f"telnyx-video emulator media {record.id}\n".encode()
-    block = memoryview(line * (CHUNK // len(line) + 1))[:CHUNK]
-    sent = 0
-    while sent < size:
-        piece = block[: min(CHUNK, size - sent)]
-        await response.write(piece)
-        sent += len(piece)
-    await response.write_eof()
+    block = memoryview(line * (CHUNK // len(line) + 1))[:CHUNK]  # the file: this, repeated
+    at = start
+    try:
+        while at < end:
+            offset = at % CHUNK
+            piece = block[offset : offset + min(CHUNK - offset, end - at)]
+            await response.write(piece)
+            at += len(piece)
+        await response.write_eof()
+    except ConnectionResetError:  # the client went away mid-file: theirs to retry
+        pass
     return response
+
+
+def _range(value: str | None) -> tuple[int, int | None] | None:
+    """The one byte range ``bytes=first-[last]`` asks for (``None``: the whole file)."""
+    match = _RANGE.fullmatch(value.strip()) if value else None
+    if match is None:
+        return None
+    first, last = int(match["first"]), match["last"]
+    if last is not None and int(last) < first:
+        return None  # not a range: the whole file, as RFC 9110 says
+    return first, int(last) if last is not None else None

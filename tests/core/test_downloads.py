@@ -13,6 +13,7 @@ import pytest
 from _stub import Hang, Reply, StubServer
 from aiohttp import web
 
+from telnyx_video._transport import MEDIA_PIECE
 from telnyx_video.errors import (
     APIConnectionError,
     APIResponseTooLargeError,
@@ -202,3 +203,84 @@ async def test_an_unseekable_file_object_is_not_retried_once_written_to(
         await make_client().room_recordings.download("rec-1", pipe)  # type: ignore[arg-type]
     assert len(server.calls("GET", "/media/rec-1")) == 1
     assert sum(map(len, pipe.chunks)) >= 1024 * 1024  # a piece went out: it cannot come back
+
+
+ETAG = '"v1"'
+RESUMABLE = {"Accept-Ranges": "bytes", "ETag": ETAG}
+
+
+async def _cut_resumable(request: web.Request) -> web.StreamResponse:
+    """Like ``_cut``, from a storage that can send the rest (Accept-Ranges, a strong ETag)."""
+    response = web.StreamResponse(headers={"Content-Length": str(len(FILE)), **RESUMABLE})
+    await response.prepare(request)
+    await response.write(FILE[: len(FILE) // 2])
+    assert request.transport is not None
+    request.transport.close()
+    raise asyncio.CancelledError
+
+
+def _rest(start_header: str | None = None) -> Reply:
+    """A 206 with the file from the start the client asked for (or ``start_header``'s)."""
+
+    async def answer(request: web.Request) -> web.StreamResponse:
+        first = int(request.headers["Range"].removeprefix("bytes=").removesuffix("-"))
+        stated = start_header or f"bytes {first}-{len(FILE) - 1}/{len(FILE)}"
+        return web.Response(
+            status=206, body=FILE[first:], headers={"Content-Range": stated, **RESUMABLE}
+        )
+
+    return answer  # type: ignore[return-value]
+
+
+async def test_a_cut_download_asks_for_the_rest_only(
+    server: StubServer, make_client: MakeClient, tmp_path: Path
+) -> None:
+    _recording(server)
+    server.on("GET", "/media/rec-1", _cut_resumable, _rest())
+    done = await make_client().room_recordings.download("rec-1", tmp_path / "a.ogg")
+    assert (tmp_path / "a.ogg").read_bytes() == FILE
+    assert done.size == len(FILE)
+    first, second = server.calls("GET", "/media/rec-1")
+    assert "Range" not in first.headers
+    assert MEDIA_PIECE <= _range_start(second.headers["Range"]) <= len(FILE) // 2  # what was kept
+    assert second.headers["If-Range"] == ETAG  # only if it is still the same file
+
+
+async def test_even_a_pipe_resumes_and_a_storage_that_ignores_ranges_restarts_it(
+    server: StubServer, make_client: MakeClient, tmp_path: Path
+) -> None:
+    _recording(server)
+    server.on("GET", "/media/rec-1", _cut_resumable, _rest())
+
+    class Pipe:
+        def __init__(self) -> None:
+            self.data = bytearray()
+
+        def write(self, chunk: bytes) -> int:
+            self.data += chunk
+            return len(chunk)
+
+    pipe = Pipe()
+    await make_client().room_recordings.download("rec-1", pipe)  # type: ignore[arg-type]
+    assert pipe.data == FILE  # resumed: nothing had to be taken back
+
+    # The rest is asked for, the whole file comes (or a range other than the one asked):
+    # a file starts over.
+    server.on(
+        "GET",
+        "/media/rec-1",
+        _cut_resumable,
+        _rest(start_header=f"bytes 5-{len(FILE) - 1}/{len(FILE)}"),
+        Reply(body=FILE),
+    )
+    done = await make_client().room_recordings.download("rec-1", tmp_path / "b.ogg")
+    assert (tmp_path / "b.ogg").read_bytes() == FILE
+    assert done.size == len(FILE)
+    ranges = [c.headers.get("Range") for c in server.calls("GET", "/media/rec-1")[2:]]
+    assert ranges[0] is None
+    assert ranges[1] == ranges[2]  # the same rest asked for again, then the whole file came
+    assert _range_start(ranges[1] or "") >= MEDIA_PIECE
+
+
+def _range_start(header: str) -> int:
+    return int(header.removeprefix("bytes=").removesuffix("-"))

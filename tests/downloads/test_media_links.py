@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import aiohttp
+from multidict import CIMultiDictProxy
 from yarl import URL
 
 from telnyx_video import AsyncVideoClient
@@ -15,9 +16,9 @@ from .conftest import Media
 TTL = 600  # the emulator's default media_url_ttl_secs
 
 
-async def _get(url: str, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
+async def _get(url: str, method: str = "GET") -> tuple[int, CIMultiDictProxy[str], bytes]:
     async with aiohttp.ClientSession() as http, http.request(method, URL(url, encoded=True)) as r:
-        return r.status, dict(r.headers), await r.read()
+        return r.status, r.headers, await r.read()
 
 
 async def test_a_link_serves_the_file_its_record_describes_without_any_key(media: Media) -> None:
@@ -110,3 +111,33 @@ async def test_the_dashboard_snapshot_shows_links_that_work(
     assert len(links) == len(media.recordings) + 1
     for link in links:
         assert (await _get(link, "HEAD"))[0] == 200
+
+
+async def _get_range(
+    url: str, headers: dict[str, str]
+) -> tuple[int, CIMultiDictProxy[str], bytes]:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(URL(url, encoded=True), headers=headers) as r,
+    ):
+        return r.status, r.headers, await r.read()
+
+
+async def test_a_byte_range_is_served_like_storage_serves_it(media: Media) -> None:
+    url = media.recording("video").download_url or ""
+    _, headers, whole = await _get(url)
+    assert headers["Accept-Ranges"] == "bytes"
+    etag, size = headers["ETag"], len(whole)
+    start = 100_000 + 7  # not on a block boundary
+
+    status, got, body = await _get_range(url, {"Range": f"bytes={start}-"})
+    assert (status, body) == (206, whole[start:])
+    assert got["Content-Range"] == f"bytes {start}-{size - 1}/{size}"
+    status, _, body = await _get_range(url, {"Range": "bytes=5-9", "If-Range": etag})
+    assert (status, body) == (206, whole[5:10])
+    # Another file's validator, or a range that is not one: the whole file.
+    for other in ({"Range": "bytes=5-", "If-Range": '"other"'}, {"Range": "bytes=9-5"}):
+        status, _, body = await _get_range(url, other)
+        assert (status, body) == (200, whole)
+    status, got, _ = await _get_range(url, {"Range": f"bytes={size}-"})
+    assert (status, got["Content-Range"]) == (416, f"bytes */{size}")

@@ -45,14 +45,6 @@ class World:
 
 
 @pytest.fixture
-async def emu() -> AsyncIterator[Emulator]:
-    """A strict emulator that also checks its own responses against the contract."""
-    async with Emulator(api_key="test-key", check_responses=True, strict=True) as emulator:
-        yield emulator
-        assert emulator.response_violations == []
-
-
-@pytest.fixture
 async def http(emu: Emulator) -> AsyncIterator[aiohttp.ClientSession]:
     headers = {"Authorization": f"Bearer {emu.api_key}", "Accept": "application/json"}
     async with aiohttp.ClientSession(headers=headers) as session:

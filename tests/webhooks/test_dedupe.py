@@ -6,12 +6,11 @@ The deliveries are signed here (the emulator's duplicate/reorder faults are test
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import web
 
 from telnyx_video.webhooks import (
     DEFAULT_DEDUPE_SIZE,
@@ -22,6 +21,7 @@ from telnyx_video.webhooks import (
     WebhookReceiver,
 )
 
+from .conftest import Serve
 from .webhook_support import AsyncRecordingStore, RecordingStore, Signer, event_body
 
 # -- LRUDedupeStore --------------------------------------------------------------------------
@@ -108,20 +108,11 @@ def test_the_stores_satisfy_the_protocols() -> None:
 
 
 @pytest.fixture
-async def receiver_url(signer: Signer) -> AsyncIterator[Any]:
-    runners: list[web.AppRunner] = []
-
+def receiver_url(serve: Serve) -> Callable[[WebhookReceiver], Awaitable[str]]:
     async def start(receiver: WebhookReceiver) -> str:
-        runner = web.AppRunner(receiver.create_app("/hook"))
-        runners.append(runner)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        return f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
+        return (await serve(receiver.create_app("/hook"))).url + "/hook"
 
-    yield start
-    for runner in runners:
-        await runner.cleanup()
+    return start
 
 
 async def post_all(url: str, signer: Signer, deliveries: list[tuple[str, int]]) -> list[int]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from aiohttp import web
 
 from telnyx_video import AsyncVideoClient
 from telnyx_video.emulator import Emulator
@@ -25,6 +24,8 @@ from telnyx_video.webhooks import (
     construct_event,
 )
 
+from .conftest import Serve
+
 PATH = "/webhooks/telnyx"
 
 
@@ -34,38 +35,33 @@ async def emulator() -> AsyncIterator[Emulator]:
         yield emu
 
 
-async def test_room_lifecycle_events_arrive_verified_and_in_order(emulator: Emulator) -> None:
+async def test_room_lifecycle_events_arrive_verified_and_in_order(
+    emulator: Emulator, serve: Serve
+) -> None:
     emu = emulator
     receiver = WebhookReceiver(public_key=emu.webhook_public_key)
     received: list[VideoEvent] = []
     receiver.on("*")(received.append)
-    runner = web.AppRunner(receiver.create_app(PATH))
-    await runner.setup()
-    try:
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        url = f"http://127.0.0.1:{site.port}{PATH}"
+    url = (await serve(receiver.create_app(PATH))).url + PATH
 
-        async with AsyncVideoClient(api_key=emu.api_key, base_url=emu.base_url) as client:
-            room = await client.rooms.create(
-                unique_name="webhooks-e2e", enable_recording=True, webhook_event_url=url
-            )
-            token = await client.rooms.generate_join_client_token(room.id)
-            alice = await emu.join(room.id, token.token, context="Alice")
-            bob = await emu.join(room.id, token.token, context="Bob")
-            session_id = alice.session_id
-            await client.room_sessions.kick(session_id, participants=[bob.id])
-            await client.room_sessions.end(session_id)
-            await emu.advance(60)  # every recording completes
-            composition = await client.room_compositions.create(
-                session_id=session_id, webhook_event_url=url
-            )
-            await emu.advance(60)  # the composition is picked up ...
-            await emu.advance(60)  # ... and completes
+    async with AsyncVideoClient(api_key=emu.api_key, base_url=emu.base_url) as client:
+        room = await client.rooms.create(
+            unique_name="webhooks-e2e", enable_recording=True, webhook_event_url=url
+        )
+        token = await client.rooms.generate_join_client_token(room.id)
+        alice = await emu.join(room.id, token.token, context="Alice")
+        bob = await emu.join(room.id, token.token, context="Bob")
+        session_id = alice.session_id
+        await client.room_sessions.kick(session_id, participants=[bob.id])
+        await client.room_sessions.end(session_id)
+        await emu.advance(60)  # every recording completes
+        composition = await client.room_compositions.create(
+            session_id=session_id, webhook_event_url=url
+        )
+        await emu.advance(60)  # the composition is picked up ...
+        await emu.advance(60)  # ... and completes
 
-            deliveries = await emu.wait_for_webhooks(15, timeout=10)
-    finally:
-        await runner.cleanup()
+        deliveries = await emu.wait_for_webhooks(15, timeout=10)
 
     # every delivery was answered 2xx by the receiver, i.e. verified with the emulator's key
     assert [d.outcome for d in deliveries] == ["delivered"] * 15
@@ -121,24 +117,19 @@ async def test_room_lifecycle_events_arrive_verified_and_in_order(emulator: Emul
     assert composition_event.payload.download_url
 
 
-async def test_emulator_deliveries_verify_with_construct_event(emulator: Emulator) -> None:
+async def test_emulator_deliveries_verify_with_construct_event(
+    emulator: Emulator, serve: Serve
+) -> None:
     """The delivery log holds the exact bytes and headers: construct_event accepts them, and
     rejects them under another key or after tampering."""
     emu = emulator
     receiver = WebhookReceiver(public_key=emu.webhook_public_key)
-    runner = web.AppRunner(receiver.create_app(PATH))
-    await runner.setup()
-    try:
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        url = f"http://127.0.0.1:{site.port}{PATH}"
-        async with AsyncVideoClient(api_key=emu.api_key, base_url=emu.base_url) as client:
-            room = await client.rooms.create(webhook_event_url=url)
-            token = await client.rooms.generate_join_client_token(room.id)
-            await emu.join(room.id, token.token, context="Carol")
-            (first, second) = await emu.wait_for_webhooks(2)
-    finally:
-        await runner.cleanup()
+    url = (await serve(receiver.create_app(PATH))).url + PATH
+    async with AsyncVideoClient(api_key=emu.api_key, base_url=emu.base_url) as client:
+        room = await client.rooms.create(webhook_event_url=url)
+        token = await client.rooms.generate_join_client_token(room.id)
+        await emu.join(room.id, token.token, context="Carol")
+        (first, second) = await emu.wait_for_webhooks(2)
 
     event = construct_event(first.body, first.headers, public_key=emu.webhook_public_key)
     assert isinstance(event, SessionStarted)

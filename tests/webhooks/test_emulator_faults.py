@@ -4,14 +4,15 @@ item 2, against the emulator's ``webhook_duplicate_rate`` and ``webhook_reorder`
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 import pytest
-from aiohttp import web
 
 from telnyx_video import AsyncVideoClient
 from telnyx_video.emulator import Emulator, WebhookDelivery
 from telnyx_video.webhooks import LRUDedupeStore, VideoEvent, WebhookReceiver
+
+from .conftest import Serve
 
 PATH = "/webhooks"
 # The order in which one room produces events that share an instant (docs/webhooks.md).
@@ -29,7 +30,7 @@ def happened(event: VideoEvent) -> tuple[object, ...]:
     return (event.occurred_at, LIFECYCLE.index(event.event_type))
 
 
-Serve = Callable[[str], Awaitable[str]]
+Receive = Callable[[str], Awaitable[str]]
 
 
 @pytest.fixture
@@ -38,23 +39,15 @@ async def handled() -> list[VideoEvent]:
 
 
 @pytest.fixture
-async def serve(handled: list[VideoEvent]) -> AsyncIterator[Serve]:
+def receive(serve: Serve, handled: list[VideoEvent]) -> Receive:
     """Start a deduplicating receiver for a public key; it appends what it handles."""
-    runners: list[web.AppRunner] = []
 
     async def start(public_key: str) -> str:
         receiver = WebhookReceiver(public_key=public_key, dedupe=LRUDedupeStore())
         receiver.on("*")(handled.append)
-        runner = web.AppRunner(receiver.create_app(PATH))
-        await runner.setup()
-        runners.append(runner)
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        return f"http://127.0.0.1:{site.port}{PATH}"
+        return (await serve(receiver.create_app(PATH))).url + PATH
 
-    yield start
-    for runner in runners:
-        await runner.cleanup()
+    return start
 
 
 async def lifecycle(emu: Emulator, url: str) -> None:
@@ -77,10 +70,10 @@ def originals(deliveries: list[WebhookDelivery]) -> list[WebhookDelivery]:
 
 
 async def test_every_duplicate_is_dropped_by_the_dedupe_store(
-    serve: Serve, handled: list[VideoEvent]
+    receive: Receive, handled: list[VideoEvent]
 ) -> None:
     async with Emulator(strict=True) as emu:
-        url = await serve(emu.webhook_public_key)
+        url = await receive(emu.webhook_public_key)
         emu.configure_faults(webhook_duplicate_rate=1.0, seed=7)
         await lifecycle(emu, url)
         # 14 events (session started/ended, 2 joined, 2 left, 4 recordings started and
@@ -97,10 +90,10 @@ async def test_every_duplicate_is_dropped_by_the_dedupe_store(
 
 
 async def test_reordered_deliveries_are_put_back_in_order_by_occurred_at(
-    serve: Serve, handled: list[VideoEvent]
+    receive: Receive, handled: list[VideoEvent]
 ) -> None:
     async with Emulator(strict=True) as emu:
-        url = await serve(emu.webhook_public_key)
+        url = await receive(emu.webhook_public_key)
         emu.configure_faults(webhook_reorder=True, seed=3)
         await lifecycle(emu, url)
         await emu.wait_for_webhooks(14, timeout=10)

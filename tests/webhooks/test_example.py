@@ -15,8 +15,8 @@ from types import ModuleType
 
 import aiohttp
 import pytest
-from aiohttp import web
 
+from .conftest import Serve
 from .webhook_support import Signer, spec_examples
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,32 +45,25 @@ def test_the_guide_shows_the_example_verbatim() -> None:
 
 
 async def test_example_app_verifies_and_logs(
-    signer: Signer, caplog: pytest.LogCaptureFixture
+    signer: Signer, serve: Serve, caplog: pytest.LogCaptureFixture
 ) -> None:
     app = load_example().create_app(signer.public_key)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    try:
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        url = f"http://127.0.0.1:{site.port}/webhooks/telnyx"
-        async with aiohttp.ClientSession() as session:
-            with caplog.at_level(logging.INFO, logger="webhook_receiver"):
-                for event_type in (
-                    "video.room.participant.joined",
-                    "video.room.participant.left",
-                    "video.room.recording.completed",
-                    "video.room.session.ended",
-                ):
-                    body = delivery(event_type)
-                    async with session.post(url, data=body, headers=signer.headers(body)) as r:
-                        assert r.status == 204
-                body = delivery("video.room.session.started")
-                headers = {**signer.headers(body), "telnyx-timestamp": "1"}
-                async with session.post(url, data=body, headers=headers) as r:
-                    assert r.status == 400
-    finally:
-        await runner.cleanup()
+    url = (await serve(app)).url + "/webhooks/telnyx"
+    async with aiohttp.ClientSession() as session:
+        with caplog.at_level(logging.INFO, logger="webhook_receiver"):
+            for event_type in (
+                "video.room.participant.joined",
+                "video.room.participant.left",
+                "video.room.recording.completed",
+                "video.room.session.ended",
+            ):
+                body = delivery(event_type)
+                async with session.post(url, data=body, headers=signer.headers(body)) as r:
+                    assert r.status == 204
+            body = delivery("video.room.session.started")
+            headers = {**signer.headers(body), "telnyx-timestamp": "1"}
+            async with session.post(url, data=body, headers=headers) as r:
+                assert r.status == 400
     messages = [r.getMessage() for r in caplog.records if r.name == "webhook_receiver"]
     assert any("video.room.participant.joined" in m for m in messages)
     assert any("Alice joined room" in m for m in messages)

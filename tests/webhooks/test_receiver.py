@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-import io
 import json
 import logging
 import math
-from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-import aiohttp
 import pytest
 from aiohttp import web
 
@@ -38,50 +35,6 @@ from .webhook_support import (
 
 EXAMPLES = spec_examples()
 NOW = 1_767_225_600
-
-
-class Server:
-    """An aiohttp app served on an ephemeral loopback port, with a client session."""
-
-    def __init__(self, app: web.Application) -> None:
-        self.app = app
-        self.runner = web.AppRunner(app)
-        self.url = ""
-        self.session: aiohttp.ClientSession | None = None
-
-    async def start(self) -> None:
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        port = self.runner.addresses[0][1]
-        self.url = f"http://127.0.0.1:{port}"
-        self.session = aiohttp.ClientSession()
-
-    async def close(self) -> None:
-        if self.session is not None:
-            await self.session.close()
-        await self.runner.cleanup()
-
-    async def post(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
-        assert self.session is not None
-        data = io.BytesIO(body)  # aiohttp warns about large raw bytes bodies
-        async with self.session.post(self.url + path, data=data, headers=headers) as resp:
-            return resp.status, await resp.text()
-
-
-@pytest.fixture
-async def serve() -> AsyncIterator[Callable[[web.Application], Any]]:
-    servers: list[Server] = []
-
-    async def start(app: web.Application) -> Server:
-        server = Server(app)
-        servers.append(server)
-        await server.start()
-        return server
-
-    yield start
-    for server in servers:
-        await server.close()
 
 
 def delivery(event_type: str) -> bytes:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import io
 import json
 import re
 import socket
@@ -16,6 +17,8 @@ from contextlib import contextmanager
 from importlib import resources
 from typing import Any
 
+import aiohttp
+from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
@@ -195,3 +198,32 @@ async def raw_exchange(url: str, request: bytes, *, half_close: bool = False) ->
 def status_line(answer: bytes) -> bytes:
     """The first line of a raw HTTP answer."""
     return answer.split(b"\r\n", 1)[0]
+
+
+class Server:
+    """An aiohttp app served on an ephemeral loopback port, with a client session."""
+
+    def __init__(self, app: web.Application) -> None:
+        self.app = app
+        self.runner = web.AppRunner(app)
+        self.url = ""
+        self.session: aiohttp.ClientSession | None = None
+
+    async def start(self) -> None:
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        port = self.runner.addresses[0][1]
+        self.url = f"http://127.0.0.1:{port}"
+        self.session = aiohttp.ClientSession()
+
+    async def close(self) -> None:
+        if self.session is not None:
+            await self.session.close()
+        await self.runner.cleanup()
+
+    async def post(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
+        assert self.session is not None
+        data = io.BytesIO(body)  # aiohttp warns about large raw bytes bodies
+        async with self.session.post(self.url + path, data=data, headers=headers) as resp:
+            return resp.status, await resp.text()

@@ -35,16 +35,8 @@ PAGES = (
     "cli.md",
     "downloads.md",
 )
-#: Pages that must hold at least one runnable example.
-GUIDES = (
-    "quickstart.md",
-    "async.md",
-    "pagination.md",
-    "errors.md",
-    "emulator.md",
-    "cli.md",
-    "downloads.md",
-)
+#: Pages that must hold at least one runnable example: all of them but the home page.
+GUIDES = tuple(page for page in PAGES if page != "index.md")
 
 BLOCK = re.compile(
     r"^<!-- (?P<mode>run|pytest) -->\n```(?P<lang>\w+)\n(?P<code>.*?)^```$",

@@ -9,74 +9,25 @@ with no validation, no auth and no state). Each server runs as its own process o
 JSON line, in the form the runner (``python -m benchmarks``) turns into gated rows
 (``<name>_ratio`` with its ``<name>_max``), and exits non-zero on a miss.
 
-    python benchmarks/emulator_listing.py [--quick] [--page-size N] [--rounds N]
+    python -m benchmarks.emulator_listing [--quick] [--page-size N] [--rounds N]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import statistics
-import subprocess
 import sys
-import tempfile
-import time
-from collections.abc import Iterator
-from typing import IO, Any
+from typing import Any
 
 import aiohttp
 
-API_KEY = "bench-key"
+from benchmarks._emulator_servers import API_KEY, bare, emulator, rate
+
 SMALL, LARGE = 1_000, 50_000
 MAX_VS_SMALL = 1.5
 MAX_VS_BARE = 2.0
-
-
-def _serve_bare(body_file: str) -> None:
-    """The baseline: a bare aiohttp.web handler answering fixed JSON (child process)."""
-    from aiohttp import web
-
-    with open(body_file, "rb") as f:
-        body = f.read()
-
-    async def handler(request: web.Request) -> web.Response:
-        return web.Response(body=body, content_type="application/json")
-
-    async def main() -> None:
-        app = web.Application()
-        app.router.add_get("/v2/rooms", handler)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", 0).start()
-        print(f"bare serving http://127.0.0.1:{runner.addresses[0][1]}/v2", flush=True)
-        await asyncio.Event().wait()
-
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(main())
-
-
-@contextlib.contextmanager
-def _server(args: list[str]) -> Iterator[str]:
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
-    try:
-        stdout: IO[str] | None = process.stdout
-        assert stdout is not None
-        line = stdout.readline()
-        if "http://" not in line:
-            raise RuntimeError(f"server did not start: {line!r}")
-        yield line.strip().rsplit(" ", 1)[1]
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        if process.stdout is not None:
-            process.stdout.close()
-
-
-def _emulator() -> contextlib.AbstractContextManager[str]:
-    args = ["-m", "telnyx_video.emulator", "--port", "0", "--api-key", API_KEY]
-    return _server([sys.executable, *args])
 
 
 async def _populate(base_url: str, rooms: int, concurrency: int = 32) -> None:
@@ -103,31 +54,6 @@ async def _page(base_url: str, page_size: int) -> bytes:
     ):
         resp.raise_for_status()
         return await resp.read()
-
-
-async def _rate(url: str, seconds: float, concurrency: int) -> float:
-    """Requests per second sustained by ``concurrency`` clients for ``seconds``."""
-    headers = {"Authorization": f"Bearer {API_KEY}"}
-    connector = aiohttp.TCPConnector(limit=concurrency)
-    async with aiohttp.ClientSession(connector=connector, headers=headers) as session:
-        for _ in range(3):  # warm up connections and caches
-            async with session.get(url) as resp:
-                await resp.read()
-        done = 0
-        deadline = time.perf_counter() + seconds
-
-        async def worker() -> None:
-            nonlocal done
-            while time.perf_counter() < deadline:
-                async with session.get(url) as resp:
-                    await resp.read()
-                    if resp.status != 200:
-                        raise RuntimeError(f"unexpected status {resp.status}")
-                done += 1
-
-        start = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        return done / (time.perf_counter() - start)
 
 
 def figures(median: dict[str, float], page_size: int) -> dict[str, Any]:
@@ -157,30 +83,21 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--page-size", type=int, default=20)
-    parser.add_argument("--serve-bare", metavar="BODY_FILE", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.serve_bare:
-        _serve_bare(args.serve_bare)
-        return 0
     seconds = args.seconds or (1.0 if args.quick else 3.0)
     query = f"/rooms?page%5Bsize%5D={args.page_size}"
-    with (
-        _emulator() as small_url,
-        _emulator() as large_url,
-        tempfile.NamedTemporaryFile(suffix=".json") as body_file,
-    ):
+    with emulator() as small_url, emulator() as large_url:
         asyncio.run(_populate(small_url, SMALL))
         asyncio.run(_populate(large_url, LARGE))
-        body_file.write(asyncio.run(_page(large_url, args.page_size)))
-        body_file.flush()
-        with _server([sys.executable, __file__, "--serve-bare", body_file.name]) as bare_url:
+        with bare(asyncio.run(_page(large_url, args.page_size)), "/rooms") as bare_url:
             urls = {"small": small_url, "large": large_url, "bare": bare_url}
             rates: dict[str, list[float]] = {name: [] for name in urls}
             for round_number in range(args.rounds):
                 names = list(urls)[round_number % 3 :] + list(urls)[: round_number % 3]
                 for name in names:  # rotate the order: no server always goes first
-                    rate = asyncio.run(_rate(urls[name] + query, seconds, args.concurrency))
-                    rates[name].append(rate)
+                    rates[name].append(
+                        asyncio.run(rate(urls[name] + query, seconds, args.concurrency))
+                    )
     median = {name: statistics.median(values) for name, values in rates.items()}
     result = figures(median, args.page_size)
     print(json.dumps(result))

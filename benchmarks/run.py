@@ -6,8 +6,8 @@ contender on another (`benchmarks.worker`; the cores are pinned with
 interleaved rounds: retrieve and 20-/250-room pages with 64 requests in flight, sync latency
 and the thread hop, 16 threads on one sync client, the walk of a 100,000-room listing, the
 read-buffer experiment, cold start, the cost of building models, and the emulator
-(`benchmarks/emulator_throughput.py` and `benchmarks/emulator_listing.py`, gated on the
-figures of their JSON lines). It prints a Markdown table (median, min-max, the per-round
+(`benchmarks.emulator_throughput` and `benchmarks.emulator_listing`, run as modules and
+gated on the figures of their JSON lines). It prints a Markdown table (median, min-max, the per-round
 ratio against its target), then one line with the key ratios, and exits 1 if a target is
 missed or the official SDK, the reference of most targets, is missing.
 
@@ -122,7 +122,8 @@ def emulator_rows(settings: Settings) -> list[Row]:
     rows = []
     for script in EMULATOR_SCRIPTS:
         proc = subprocess.run(
-            [sys.executable, str(script)],
+            [sys.executable, "-m", f"benchmarks.{script.stem}"],
+            cwd=script.parent.parent,
             capture_output=True,
             text=True,
             timeout=900,

@@ -7,9 +7,9 @@ interleaved rounds: retrieve and 20-/250-room pages with 64 requests in flight, 
 and the thread hop, 16 threads on one sync client, the walk of a 100,000-room listing, the
 read-buffer experiment, cold start, the cost of building models, and the emulator
 (`benchmarks.emulator_throughput` and `benchmarks.emulator_listing`, run as modules and
-gated on the figures of their JSON lines). It prints a Markdown table (median, min-max, the per-round
-ratio against its target), then one line with the key ratios, and exits 1 if a target is
-missed or the official SDK, the reference of most targets, is missing.
+gated on the figures of their JSON lines). It prints a Markdown table (median, min-max, the
+per-round ratio against its target), then one line with the key ratios, and exits 1 if a
+target is missed or the official SDK, the reference of most targets, is missing.
 
 ``--quick`` does a tiny run that proves the runner works (the test suite runs it) and never
 fails on ratios.

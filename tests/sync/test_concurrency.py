@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import signal
 import subprocess
 import sys
@@ -17,6 +15,7 @@ from telnyx_video import Room
 from telnyx_video.sync import VideoClient
 
 from .conftest import API_KEY, FakeAPI, portal_threads
+from .forking import in_child
 
 
 def test_ctrl_c_cancels_the_in_flight_request(api: FakeAPI, client: VideoClient) -> None:
@@ -66,31 +65,14 @@ def test_forked_child_gets_a_fresh_portal(api: FakeAPI, client: VideoClient) -> 
     before = portal_threads()
     assert client.rooms.retrieve(room_id).id == room_id  # the parent's loop is running
     (parent_thread,) = portal_threads() - before
-    read_end, write_end = os.pipe()
 
-    pid = os.fork()
-    if pid == 0:  # the child: report through the pipe, never return into pytest
-        code = 1
-        try:
-            signal.alarm(30)  # never hang the test run
-            os.close(read_end)
-            room = client.rooms.retrieve(room_id)
-            names = sorted(t.name for t in portal_threads())
-            client.close()
-            report = {"id": room.id, "name": room.unique_name, "threads": names}
-            os.write(write_end, json.dumps(report).encode())
-            code = 0
-        except BaseException as exc:
-            os.write(write_end, json.dumps({"error": repr(exc)}).encode())
-        finally:
-            os._exit(code)
+    def child() -> dict[str, object]:
+        room = client.rooms.retrieve(room_id)
+        names = sorted(t.name for t in portal_threads())
+        client.close()
+        return {"id": room.id, "name": room.unique_name, "threads": names}
 
-    os.close(write_end)
-    with os.fdopen(read_end, "rb") as pipe:
-        report = json.loads(pipe.read() or b"{}")
-    _, status = os.waitpid(pid, 0)
-
-    assert os.waitstatus_to_exitcode(status) == 0, report
+    report = in_child(child)
     assert report["id"] == room_id
     assert report["name"] == "forked"
     assert len(report["threads"]) == 1

@@ -7,9 +7,8 @@ test_client.py and test_concurrency.py; here, what the helper itself promises to
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
-import json
-import os
 import signal
 import threading
 from collections.abc import Iterator
@@ -20,7 +19,27 @@ from telnyx_video import _loop_thread
 from telnyx_video._loop_thread import LoopThread, _Call, _waker
 from telnyx_video.emulator import EmulatorThread
 
+from .forking import in_child
+
 GUARD = 10.0
+
+
+@contextlib.contextmanager
+def ctrl_c_once(started: threading.Event) -> Iterator[None]:
+    """Press Ctrl-C (SIGINT to the main thread) once ``started`` is set, from a helper thread."""
+    main = threading.main_thread().ident
+    assert main is not None
+
+    def press() -> None:
+        if started.wait(GUARD):
+            signal.pthread_kill(main, signal.SIGINT)
+
+    helper = threading.Thread(target=press)
+    helper.start()
+    try:
+        yield
+    finally:
+        helper.join(GUARD)
 
 
 @pytest.fixture
@@ -110,9 +129,7 @@ def test_stopping_fails_the_calls_in_flight() -> None:
 
 def test_an_interrupted_wait_cancels_the_task(loop_thread: LoopThread) -> None:
     """Ctrl-C in the waiting thread: the task is cancelled and has unwound when it propagates."""
-    main = threading.main_thread().ident
     assert threading.current_thread() is threading.main_thread()
-    assert main is not None
     started = threading.Event()
     unwound: list[str] = []
 
@@ -124,17 +141,8 @@ def test_an_interrupted_wait_cancels_the_task(loop_thread: LoopThread) -> None:
             unwound.append("cancelled")
             raise
 
-    def press_ctrl_c() -> None:
-        if started.wait(GUARD):
-            signal.pthread_kill(main, signal.SIGINT)
-
-    helper = threading.Thread(target=press_ctrl_c)
-    helper.start()
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            loop_thread.call(slow)
-    finally:
-        helper.join(GUARD)
+    with ctrl_c_once(started), pytest.raises(KeyboardInterrupt):
+        loop_thread.call(slow)
     assert unwound == ["cancelled"]
     assert loop_thread.call(double, 5) == 10
 
@@ -145,8 +153,6 @@ def test_the_late_outcome_of_an_abandoned_call_does_not_answer_the_next(
     """A call given up after Ctrl-C (its task ignored the cancellation past the grace period)
     wakes this thread when it ends at last; the next call still waits for its own outcome."""
     monkeypatch.setattr(_loop_thread, "CANCEL_GRACE", 0.01)
-    main = threading.main_thread().ident
-    assert main is not None
     started = threading.Event()
     release = asyncio.Event()
 
@@ -158,17 +164,8 @@ def test_the_late_outcome_of_an_abandoned_call_does_not_answer_the_next(
             await release.wait()  # ignores the cancellation until released
         return "late"
 
-    def press_ctrl_c() -> None:
-        if started.wait(GUARD):
-            signal.pthread_kill(main, signal.SIGINT)
-
-    helper = threading.Thread(target=press_ctrl_c)
-    helper.start()
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            loop_thread.call(stubborn)
-    finally:
-        helper.join(GUARD)
+    with ctrl_c_once(started), pytest.raises(KeyboardInterrupt):
+        loop_thread.call(stubborn)
 
     async def finish_the_stubborn_one_then_answer() -> str:
         release.set()
@@ -205,38 +202,24 @@ def test_forked_child_refuses_calls_and_leaves_the_parent_alone(
     the parent's: after the child dropped and collected everything, the parent works on."""
     assert loop_thread.call(double, 1) == 2
     with EmulatorThread(api_key="fork-key") as emulator:
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: report through the pipe, never return into pytest
-            code = 1
-            try:
-                signal.alarm(30)
-                os.close(read_end)
-                report = {}
-                for name, attempt in (
-                    ("loop", lambda: loop_thread.call(double, 1)),
-                    ("emulator", lambda: emulator.advance(1)),
-                ):
-                    try:
-                        attempt()
-                    except RuntimeError as exc:
-                        report[name] = str(exc)
-                gc.collect()  # whatever the child could collect of the parent's, it does
-                fresh = LoopThread("child-loop-thread", owner="Widget", hint="-")
-                report["fresh"] = str(fresh.call(double, 4))
-                fresh.stop()
-                os.write(write_end, json.dumps(report).encode())
-                code = 0
-            except BaseException as exc:
-                os.write(write_end, json.dumps({"error": repr(exc)}).encode())
-            finally:
-                os._exit(code)
-        os.close(write_end)
-        with os.fdopen(read_end, "rb") as pipe:
-            report = json.loads(pipe.read() or b"{}")
-        _, status = os.waitpid(pid, 0)
 
-        assert os.waitstatus_to_exitcode(status) == 0, report
+        def child() -> dict[str, str]:
+            report = {}
+            for name, attempt in (
+                ("loop", lambda: loop_thread.call(double, 1)),
+                ("emulator", lambda: emulator.advance(1)),
+            ):
+                try:
+                    attempt()
+                except RuntimeError as exc:
+                    report[name] = str(exc)
+            gc.collect()  # whatever the child could collect of the parent's, it does
+            fresh = LoopThread("child-loop-thread", owner="Widget", hint="-")
+            report["fresh"] = str(fresh.call(double, 4))
+            fresh.stop()
+            return report
+
+        report = in_child(child)
         assert "before os.fork()" in report["loop"]
         assert "before os.fork()" in report["emulator"]
         assert report["fresh"] == "8"

@@ -1,15 +1,11 @@
 """An asyncio event loop on a daemon thread, and blocking calls into it from other threads.
 
-[`LoopThread`][telnyx_video._loop_thread.LoopThread] is what the sync client
-([`VideoClient`][telnyx_video.VideoClient], through ``telnyx_video._portal``) and
-[`EmulatorThread`][telnyx_video.emulator.EmulatorThread] run on. It is plain asyncio (no anyio
-portal): a call is one ``call_soon_threadsafe`` that starts a task in the loop, and one lock
-the task releases when it is done, which is the least a thread hop can cost (about a third
-of ``asyncio.run_coroutine_threadsafe(...).result()``, see docs/performance.md). The
-waiting thread sleeps on a socket of its own, not on a lock: the loop thread wakes it with
-``socket.send``, which lets go of the GIL before the wake-up, where ``Lock.release()`` wakes
-the thread while holding the GIL, and the woken thread bounces off it (about 2.5 context
-switches more per call, measured: 21 against 13 us per empty call).
+[`LoopThread`][telnyx_video._loop_thread.LoopThread] is what
+[`EmulatorThread`][telnyx_video.emulator.EmulatorThread] runs on: the emulator must answer
+requests between the calls of its owner, so its loop needs a thread of its own (the sync
+client does not, see ``telnyx_video._portal``). It is plain asyncio (no anyio portal): a
+call is one ``call_soon_threadsafe`` that starts a task in the loop, and the calling thread
+sleeps until the task wakes it (``telnyx_video._blocking``).
 
 What it promises:
 
@@ -31,105 +27,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import select
-import socket
 import threading
-import time
 import weakref
 from collections.abc import Awaitable, Callable
-from typing import Any, Final, Generic, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
-__all__ = ["CANCEL_GRACE", "LoopThread"]
+from telnyx_video import _blocking
+from telnyx_video._blocking import Call
+
+__all__ = ["LoopThread"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
-#: How long a call cancelled by Ctrl-C may take to unwind before KeyboardInterrupt goes on.
-CANCEL_GRACE: Final = 5.0
-
 
 class _Finished(RuntimeError):
     """A call to a loop that is stopped, or stopping."""
-
-
-class _Waker:
-    """How a calling thread sleeps until its call is done: a socket pair, one per thread.
-
-    The loop thread sends a byte when a call of this thread is done (its ``finished`` flag
-    set first); the thread reads until its own call is done, so a byte left over by an
-    earlier call (one that finished before its thread went to sleep, or was given up on
-    after Ctrl-C) only costs an extra read.
-    """
-
-    __slots__ = ("_receive", "_send")
-
-    def __init__(self) -> None:
-        self._receive, self._send = socket.socketpair()
-        self._send.setblocking(False)
-
-    def __del__(self) -> None:
-        self._receive.close()
-        self._send.close()
-
-    def wake(self) -> None:
-        """In the loop thread: wake the waiting thread."""
-        with contextlib.suppress(BlockingIOError):  # full: a wake-up is pending anyway
-            self._send.send(b"\0")
-
-    def wait(self, call: _Call[Any], timeout: float | None = None) -> None:
-        """Sleep until ``call`` is done, or ``timeout`` seconds passed."""
-        receive = self._receive
-        if timeout is None:
-            while not call.finished:
-                receive.recv(64)
-            return
-        deadline = time.monotonic() + timeout
-        while not call.finished:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([receive], [], [], left)[0]:
-                return
-            receive.recv(64)
-
-
-_wakers = threading.local()
-
-
-def _waker() -> _Waker:
-    """This thread's waker."""
-    waker: _Waker | None = getattr(_wakers, "waker", None)
-    if waker is None:
-        waker = _wakers.waker = _Waker()
-    return waker
-
-
-class _Call(Generic[T]):
-    """One blocking call: what to await, and where its outcome goes."""
-
-    __slots__ = ("args", "error", "finished", "fn", "kwargs", "result", "task", "waker")
-
-    def __init__(
-        self, fn: Callable[..., Awaitable[T]], args: tuple[Any, ...], kwargs: dict[str, Any]
-    ) -> None:
-        self.fn = fn
-        self.args = args
-        self.kwargs = kwargs
-        self.waker = _waker()
-        self.finished = False
-        self.error: BaseException | None = None
-        self.result: T
-        self.task: asyncio.Task[None] | None = None
-
-    def finish(self, error: BaseException | None = None) -> None:
-        """In the loop thread: the outcome is in (``result``, or ``error``); wake the caller."""
-        if error is not None:
-            self.error = error
-        self.finished = True
-        self.waker.wake()
-
-    def cancel(self) -> None:
-        """In the loop thread: cancel the task (it wakes the caller once it unwound)."""
-        if self.task is not None:
-            self.task.cancel()
 
 
 class LoopThread:
@@ -161,7 +74,7 @@ class LoopThread:
         self._lock = threading.Lock()
         self._finished = False
         #: The calls whose task started and has not released its caller yet (loop thread).
-        self._calls: set[_Call[Any]] = set()
+        self._calls: set[Call[Any]] = set()
         self._shutdown: asyncio.Task[None] | None = None
         self.forked = False
         self.loop = asyncio.new_event_loop()
@@ -171,10 +84,6 @@ class LoopThread:
 
     def __repr__(self) -> str:
         return f"<LoopThread {self.thread.name}>"
-
-    def in_thread(self) -> bool:
-        """Whether the caller runs in this loop's thread."""
-        return threading.get_ident() == self.thread.ident
 
     def call(self, fn: Callable[P, Awaitable[T]], /, *args: P.args, **kwargs: P.kwargs) -> T:
         """Await ``fn(*args, **kwargs)`` in the loop and return its result (or raise).
@@ -188,7 +97,7 @@ class LoopThread:
                 f"a {self._owner} cannot be called from its own event loop thread (that "
                 f"would deadlock); {self._hint}"
             )
-        call: _Call[T] = _Call(fn, args, kwargs)
+        call: Call[T] = Call(fn, args, kwargs)
         with self._lock:
             if self._finished:
                 raise _Finished(self._finished_message())
@@ -199,17 +108,11 @@ class LoopThread:
             # Ctrl-C most likely: abort the work in the loop, let it unwind, re-raise.
             with contextlib.suppress(RuntimeError):  # the loop closed: the call failed already
                 self.loop.call_soon_threadsafe(call.cancel)
-            call.waker.wait(call, CANCEL_GRACE)
+            call.waker.wait(call, _blocking.CANCEL_GRACE)
             raise
-        error = call.error
-        if error is not None:
-            try:
-                raise error
-            finally:
-                del error, call  # no cycle through the traceback
-        return call.result
+        return call.outcome()
 
-    def _start(self, call: _Call[Any]) -> None:
+    def _start(self, call: Call[Any]) -> None:
         """In the loop thread: start the call's task (or fail it, once the loop winds down)."""
         if self._finished:
             call.finish(_Finished(self._finished_message()))
@@ -217,7 +120,7 @@ class LoopThread:
         self._calls.add(call)
         call.task = self.loop.create_task(self._run_call(call))
 
-    async def _run_call(self, call: _Call[T]) -> None:
+    async def _run_call(self, call: Call[T]) -> None:
         error: BaseException | None = None
         try:
             call.result = await call.fn(*call.args, **call.kwargs)
@@ -315,8 +218,6 @@ _ORPHANS: list[asyncio.AbstractEventLoop] = []
 
 
 def _after_fork_in_child() -> None:
-    global _wakers
-    _wakers = threading.local()  # the parent's sockets are the parent's
     for loop_thread in list(_LIVE):
         loop_thread._forget_after_fork()
 

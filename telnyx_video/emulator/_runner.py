@@ -1,9 +1,8 @@
 """The emulator on a background thread, with blocking methods, for synchronous code.
 
-The thread is a ``telnyx_video._loop_thread.LoopThread``, the same one the sync client runs
-on; the blocking methods and the properties are taken from
-[`Emulator`][telnyx_video.emulator.Emulator] (`_blocking()`, `_attribute()`), so each
-exists once, with its signature and types, on ``Emulator``.
+The thread is a ``telnyx_video._loop_thread.LoopThread``; the blocking methods and the
+properties are taken from [`Emulator`][telnyx_video.emulator.Emulator] (`_blocking()`,
+`_attribute()`), so each exists once, with its signature and types, on ``Emulator``.
 """
 
 from __future__ import annotations

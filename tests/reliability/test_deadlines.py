@@ -16,7 +16,7 @@ import contextlib
 import json
 import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -193,23 +193,15 @@ def threaded_stub() -> Iterator[tuple[StubServer, asyncio.AbstractEventLoop]]:
         loop.close()
 
 
-def in_loop(loop: asyncio.AbstractEventLoop, fn: Callable[[], Any]) -> Any:
-    """Run ``fn`` in ``loop``'s thread and return its result."""
-
-    async def run() -> Any:
-        return fn()
-
-    return asyncio.run_coroutine_threadsafe(run(), loop).result(GUARD)
-
-
 def test_ctrl_c_at_the_attempt_deadline_cancels_the_sync_call(
     threaded_stub: tuple[StubServer, asyncio.AbstractEventLoop],
 ) -> None:
     """Ctrl-C whose cancellation reaches the client's loop with the attempt's own timeout.
 
-    The portal's loop is held while Ctrl-C is pressed; once the cancellation is queued the
-    clock jumps past the attempt's deadline, so the cancellation and the timeout are handled
-    in the same iteration. The call must end there: no retry reaches the server.
+    This thread drives the client's loop during the call, with the loop's clock frozen. Ctrl-C
+    queues the cancellation, and the clock jumps past the attempt's deadline right then, so
+    the cancellation and the timeout are handled in the same iteration. The call must end
+    there: no retry reaches the server.
     """
     stub, _ = threaded_stub
     assert threading.current_thread() is threading.main_thread()
@@ -225,47 +217,36 @@ def test_ctrl_c_at_the_attempt_deadline_cancels_the_sync_call(
     with VideoClient(
         SECRET_KEY, base_url=stub.base_url, timeout=T, max_retries=2, retry_policy=NO_WAIT
     ) as client:
-        client.rooms.retrieve("r1")  # starts the client's loop thread
-        loop = client._portal._running.loop  # type: ignore[union-attr]
-        clock = in_loop(loop, lambda: FrozenClock(loop))
-        queued = threading.Event()
+        client.rooms.retrieve("r1")  # makes the client's loop
+        loop = client._portal._loop
+        assert loop is not None
+        clock = FrozenClock(loop)
         armed = threading.Event()
         forward = loop.call_soon_threadsafe
 
         def watching(callback: Any, *args: Any, **kwargs: Any) -> Any:
             handle = forward(callback, *args, **kwargs)
-            if armed.is_set():
-                queued.set()  # the Ctrl-C's cancellation is now waiting in the loop
+            if armed.is_set():  # the Ctrl-C's cancellation is now waiting in the loop
+                clock.resume_at(clock.frozen + T + 0.001)
             return handle
 
-        def install() -> None:
-            loop.time = clock  # type: ignore[method-assign]
-            loop.call_soon_threadsafe = watching  # type: ignore[method-assign]
-
-        def uninstall() -> None:
-            del loop.time, loop.call_soon_threadsafe
-
-        def hold_and_press_ctrl_c() -> None:
-            # In the client's loop thread: nothing else runs in that loop meanwhile.
-            armed.set()
-            signal.pthread_kill(main, signal.SIGINT)
-            assert queued.wait(GUARD)
-            clock.resume_at(clock.frozen + T + 0.001)
-
-        def helper() -> None:
+        def press_ctrl_c() -> None:
             if arrived.wait(GUARD):
-                forward(hold_and_press_ctrl_c)
+                armed.set()
+                signal.pthread_kill(main, signal.SIGINT)
 
         stub.default = hang
-        in_loop(loop, install)
-        presser = threading.Thread(target=helper)
+        loop.time = clock  # type: ignore[method-assign]
+        loop.call_soon_threadsafe = watching  # type: ignore[method-assign]
+        presser = threading.Thread(target=press_ctrl_c)
         presser.start()
         try:
             with pytest.raises(KeyboardInterrupt):
                 client.rooms.retrieve("slow")
         finally:
             presser.join()
-            in_loop(loop, uninstall)
+            del loop.time, loop.call_soon_threadsafe
+        assert armed.is_set()
         assert [s.path for s in stub.requests] == ["/v2/rooms/r1", "/v2/rooms/slow"]  # no retry
         stub.answer(200, ROOM)
         assert client.rooms.retrieve("r1").id == "r1"  # still usable

@@ -18,7 +18,6 @@ from aiohttp import web
 from telnyx_video.sync import VideoClient
 
 API_KEY = "sync-test-key"
-PORTAL_PREFIX = "telnyx-video-portal-"
 
 
 def room_json(room_id: str, name: str | None) -> dict[str, Any]:
@@ -172,7 +171,3 @@ def client(api: FakeAPI) -> Iterator[VideoClient]:
     """A sync client of the fake API, closed after the test."""
     with VideoClient(API_KEY, base_url=api.base_url, max_retries=0) as video:
         yield video
-
-
-def portal_threads() -> set[threading.Thread]:
-    return {t for t in threading.enumerate() if t.name.startswith(PORTAL_PREFIX)}

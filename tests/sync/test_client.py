@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
+import json
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import aiohttp
+import attrs
 import pytest
 
-from telnyx_video import APIConnectionError, ConfigurationError, NotFoundError, Page, Room
+from telnyx_video import APIConnectionError, ConfigurationError, NotFoundError, Page, Room, _portal
 from telnyx_video.pagination import SyncPaginator
 from telnyx_video.sync import RoomCompositions, Rooms, VideoClient
 
-from .conftest import API_KEY, FakeAPI, portal_threads
+from .conftest import API_KEY, FakeAPI, room_json
 
 
 def test_calls_return_models(api: FakeAPI, client: VideoClient) -> None:
@@ -47,12 +51,10 @@ def test_configuration_errors_raise_at_construction(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("TELNYX_API_KEY", raising=False)
-    before = portal_threads()
     with pytest.raises(ConfigurationError, match="TELNYX_API_KEY"):
         VideoClient()
     with pytest.raises(ConfigurationError, match="plain http"):
         VideoClient(API_KEY, base_url="http://example.com/v2")
-    assert portal_threads() == before
 
 
 def test_mirrors_the_async_client_surface(api: FakeAPI, client: VideoClient) -> None:
@@ -67,20 +69,31 @@ def test_mirrors_the_async_client_surface(api: FakeAPI, client: VideoClient) -> 
     assert (Rooms.retrieve.__doc__ or "").startswith("Fetch one room by id.")
 
 
-def test_portal_thread_starts_lazily_and_is_reused(api: FakeAPI) -> None:
+def test_calls_run_in_the_calling_thread_on_one_lazily_made_loop(api: FakeAPI) -> None:
+    """No thread of its own: each call drives the client's loop in the thread that calls."""
     room_id = api.add_room()
-    before = portal_threads()
+    threads_before = set(threading.enumerate())
     with VideoClient(API_KEY, base_url=api.base_url) as client:
-        assert portal_threads() == before
+        portal = client._portal
+        assert portal._loop is None
         client.rooms.retrieve(room_id)
-        started = portal_threads() - before
-        assert len(started) == 1
-        client.rooms.retrieve(room_id)
+        loop = portal._loop
+        assert loop is not None
+        assert not loop.is_running()  # between calls, nobody runs it
+
+        async def where() -> tuple[str, asyncio.AbstractEventLoop]:
+            return threading.current_thread().name, asyncio.get_running_loop()
+
+        assert portal.call(where) == (threading.current_thread().name, loop)
+        worker: list[tuple[str, asyncio.AbstractEventLoop]] = []
+        thread = threading.Thread(target=lambda: worker.append(portal.call(where)), name="w1")
+        thread.start()
+        thread.join()
+        assert worker == [("w1", loop)]
         list(client.rooms.list())
-        assert portal_threads() - before == started
-        (thread,) = started
-        assert thread.daemon
-    assert not thread.is_alive()
+        assert portal._loop is loop
+        assert set(threading.enumerate()) - threads_before == set()
+    assert loop.is_closed()
 
 
 # ---------------------------------------------------------------------- paginators
@@ -143,7 +156,7 @@ class TrackedPages:
     def __init__(self, count: int) -> None:
         self.count = count
         self.fetched: list[int] = []
-        self.threads: set[str] = set()
+        self.loops: set[asyncio.AbstractEventLoop] = set()
         self.closed = threading.Event()
 
     async def first_page(self) -> Page[int]:
@@ -152,11 +165,11 @@ class TrackedPages:
     async def pages(self) -> AsyncIterator[Page[int]]:
         try:
             for number in range(1, self.count + 1):
-                self.threads.add(threading.current_thread().name)
+                self.loops.add(asyncio.get_running_loop())
                 self.fetched.append(number)
                 yield Page(items=(number * 10, number * 10 + 1), meta=None)
         finally:
-            self.threads.add(threading.current_thread().name)
+            self.loops.add(asyncio.get_running_loop())
             self.closed.set()
 
 
@@ -170,8 +183,7 @@ def test_early_break_closes_the_async_generator_in_the_portal(client: VideoClien
 
     assert source.closed.is_set()
     assert source.fetched == [1, 2]
-    assert len(source.threads) == 1
-    assert next(iter(source.threads)).startswith("telnyx-video-portal-")
+    assert source.loops == {client._portal._loop}
 
 
 def test_abandoned_pages_iterator_closes_the_async_generator(client: VideoClient) -> None:
@@ -193,18 +205,18 @@ def _open_sessions() -> list[aiohttp.ClientSession]:
     return [o for o in gc.get_objects() if isinstance(o, aiohttp.ClientSession) and not o.closed]
 
 
-def test_close_releases_the_thread_and_the_session(api: FakeAPI) -> None:
+def test_close_releases_the_loop_and_the_session(api: FakeAPI) -> None:
     room_id = api.add_room()
-    threads_before = set(threading.enumerate())
     sessions_before = _open_sessions()
 
     client = VideoClient(API_KEY, base_url=api.base_url)
     client.rooms.retrieve(room_id)
-    assert len(set(threading.enumerate()) - threads_before) == 1
+    loop = client._portal._loop
+    assert loop is not None
     assert len(_open_sessions()) == len(sessions_before) + 1
     client.close()
 
-    assert set(threading.enumerate()) - threads_before == set()
+    assert loop.is_closed()
     assert len(_open_sessions()) == len(sessions_before)
     assert client.closed
     client.close()  # idempotent
@@ -215,20 +227,19 @@ def test_close_releases_the_thread_and_the_session(api: FakeAPI) -> None:
 
 
 def test_with_block_closes(api: FakeAPI) -> None:
-    threads_before = set(threading.enumerate())
     with VideoClient(API_KEY, base_url=api.base_url) as client:
         assert list(client.rooms.list()) == []
         assert not client.closed
     assert client.closed
-    assert set(threading.enumerate()) - threads_before == set()
+    assert client._portal._loop is not None
+    assert client._portal._loop.is_closed()
 
 
-def test_close_of_an_unused_client_starts_nothing(api: FakeAPI) -> None:
-    before = portal_threads()
+def test_close_of_an_unused_client_makes_nothing(api: FakeAPI) -> None:
     client = VideoClient(API_KEY, base_url=api.base_url)
     client.close()
     assert client.closed
-    assert portal_threads() == before
+    assert client._portal._loop is None
 
 
 def test_closing_during_a_call_fails_that_call_clearly(api: FakeAPI) -> None:
@@ -252,15 +263,99 @@ def test_closing_during_a_call_fails_that_call_clearly(api: FakeAPI) -> None:
     assert isinstance(outcome[0], APIConnectionError | RuntimeError), outcome
 
 
-def test_unclosed_client_warns_and_stops_its_thread(api: FakeAPI) -> None:
+def test_unclosed_client_warns_and_closes_its_session(api: FakeAPI) -> None:
     room_id = api.add_room()
-    before = portal_threads()
+    sessions_before = len(_open_sessions())
     client = VideoClient(API_KEY, base_url=api.base_url)
     client.rooms.retrieve(room_id)
-    (thread,) = portal_threads() - before
+    loop = client._portal._loop
+    assert loop is not None
+    assert len(_open_sessions()) == sessions_before + 1
 
     with pytest.warns(ResourceWarning, match="unclosed VideoClient"):
         del client  # no reference cycles: the finalizer runs at once
-    thread.join(10)
 
-    assert not thread.is_alive()
+    assert loop.is_closed()
+    assert len(_open_sessions()) == sessions_before
+
+
+# ---------------------------------------------------------------------- an idle loop
+
+
+ROOM_JSON = json.dumps({"data": room_json("room-1", "kept")}).encode()
+
+
+@attrs.define
+class Closer:
+    """One connection of `closing_server()`: set ``close``, then wait until ``closed``."""
+
+    close: threading.Event = attrs.Factory(threading.Event)
+    closed: threading.Event = attrs.Factory(threading.Event)
+
+
+@contextlib.contextmanager
+def closing_server() -> Iterator[tuple[str, list[Closer]]]:
+    """A raw HTTP/1.1 server (on a thread) that answers one request per connection with a
+    keep-alive response, then closes the connection when told, as at the end of a server's
+    idle timeout; yields its base URL and a `Closer` per connection."""
+    connections: list[Closer] = []
+
+    async def answer_once(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        closer = Closer()
+        connections.append(closer)
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = next(
+            (
+                int(line.split(b":")[1])
+                for line in head.lower().split(b"\r\n")
+                if line.startswith(b"content-length:")
+            ),
+            0,
+        )
+        await reader.readexactly(length)
+        writer.write(
+            b"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\n"
+            b"Content-Length: %d\r\n\r\n%s" % (len(ROOM_JSON), ROOM_JSON)
+        )
+        await writer.drain()
+        await asyncio.get_running_loop().run_in_executor(None, closer.close.wait, 10)
+        writer.close()
+        await writer.wait_closed()
+        closer.closed.set()
+
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="closing-server", daemon=True)
+    thread.start()
+    server = asyncio.run_coroutine_threadsafe(
+        asyncio.start_server(answer_once, "127.0.0.1", 0), loop
+    ).result(10)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}/v2", connections
+    finally:
+        for closer in connections:
+            closer.close.set()
+        server.close()
+        asyncio.run_coroutine_threadsafe(server.wait_closed(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()
+
+
+def test_a_connection_the_server_closed_between_calls_is_not_reused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Between calls nothing runs the client's loop. A call made after it stood still first
+    lets the loop see what happened meanwhile, so even a POST, which is never retried, goes
+    out on a fresh connection rather than failing on the one the server closed."""
+    monkeypatch.setattr(_portal, "CATCH_UP_AFTER", 0.0)  # every call comes after a pause
+    with (
+        closing_server() as (base_url, connections),
+        VideoClient(API_KEY, base_url=base_url, max_retries=0) as client,
+    ):
+        for expected_connections in (1, 2, 3):
+            assert client.rooms.create(unique_name="kept").unique_name == "kept"
+            assert len(connections) == expected_connections
+            # The call is over; now the server closes its connection, unseen by the client.
+            connections[-1].close.set()
+            assert connections[-1].closed.wait(10)

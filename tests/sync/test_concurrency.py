@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import signal
 import subprocess
 import sys
@@ -14,7 +15,7 @@ import pytest
 from telnyx_video import Room
 from telnyx_video.sync import VideoClient
 
-from .conftest import API_KEY, FakeAPI, portal_threads
+from .conftest import API_KEY, FakeAPI
 from .forking import in_child
 
 
@@ -60,65 +61,192 @@ def test_ctrl_c_during_iteration_cancels_and_keeps_the_client(
     assert len(list(client.rooms.list())) == 3
 
 
-def test_forked_child_gets_a_fresh_portal(api: FakeAPI, client: VideoClient) -> None:
+GUARD = 10.0
+
+
+async def wait_for(gate: threading.Event) -> str:
+    """Await ``gate`` (set by another thread) without blocking the loop; the thread that
+    drives the loop when it opens."""
+    assert await asyncio.get_running_loop().run_in_executor(None, gate.wait, GUARD)
+    return threading.current_thread().name
+
+
+def test_a_driver_returns_as_soon_as_its_call_is_done_and_hands_the_loop_on(
+    client: VideoClient,
+) -> None:
+    """Thread A drives while the main thread waits: A runs the main thread's coroutine too,
+    returns when its own is done without waiting for the main thread's, and the main thread
+    takes the loop over to finish its own."""
+    portal = client._portal
+    a_gate, main_gate, a_driving = threading.Event(), threading.Event(), threading.Event()
+    outcome: dict[str, str] = {}
+
+    async def a_call() -> str:
+        a_driving.set()
+        return await wait_for(a_gate)
+
+    def thread_a() -> None:
+        outcome["a"] = portal.call(a_call)
+        main_gate.set()  # only once A's call returned, while the main thread's still waits
+
+    async def quick() -> str:
+        return threading.current_thread().name
+
+    a = threading.Thread(target=thread_a, name="A")
+    a.start()
+    assert a_driving.wait(GUARD)
+    assert portal.call(quick) == "A"  # run by the driver, A, while this thread slept
+
+    async def release_a_then_wait() -> tuple[str, str]:
+        started_in = threading.current_thread().name
+        a_gate.set()
+        return started_in, await wait_for(main_gate)
+
+    started_in, ended_in = portal.call(release_a_then_wait)
+    a.join(GUARD)
+    assert outcome == {"a": "A"}
+    assert (started_in, ended_in) == ("A", threading.current_thread().name)
+
+
+def test_ctrl_c_while_another_thread_drives_cancels_this_threads_request(
+    api: FakeAPI, client: VideoClient
+) -> None:
+    room_id = api.add_room()
+    portal = client._portal
+    gate, driving = threading.Event(), threading.Event()
+    main = threading.main_thread().ident
+    assert main is not None
+
+    async def drive_until_released() -> str:
+        driving.set()
+        return await wait_for(gate)
+
+    other = ThreadPoolExecutor(1, thread_name_prefix="driver")
+    driven = other.submit(portal.call, drive_until_released)
+    assert driving.wait(GUARD)
+
+    def press_ctrl_c() -> None:
+        if api.slow_received.wait(GUARD):
+            signal.pthread_kill(main, signal.SIGINT)
+
+    helper = threading.Thread(target=press_ctrl_c)
+    helper.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            client.rooms.retrieve("slow")
+    finally:
+        helper.join()
+        gate.set()
+        other.shutdown()
+    assert api.slow_aborted.wait(GUARD)
+    assert driven.result().startswith("driver")  # the other call was not disturbed
+    assert client.rooms.retrieve(room_id).id == room_id
+
+
+def test_the_callers_context_variables_reach_the_call(client: VideoClient) -> None:
+    """The call's task runs in a copy of the calling thread's context, whoever drives the
+    loop: a tracing span current in the caller is the parent of the request's span."""
+    current: contextvars.ContextVar[str] = contextvars.ContextVar("current")
+    portal = client._portal
+
+    async def read() -> str:
+        return current.get("unset")
+
+    current.set("main")
+    assert portal.call(read) == "main"
+
+    gate, driving = threading.Event(), threading.Event()
+
+    async def drive_until_released() -> str:
+        driving.set()
+        return await wait_for(gate)
+
+    def in_worker() -> str:
+        current.set("worker")
+        return portal.call(read)
+
+    with ThreadPoolExecutor(2) as pool:
+        driven = pool.submit(portal.call, drive_until_released)
+        assert driving.wait(GUARD)
+        assert pool.submit(in_worker).result(GUARD) == "worker"  # run by the other driver
+        gate.set()
+        driven.result(GUARD)
+
+
+def test_forked_child_gets_a_fresh_loop_and_client(api: FakeAPI, client: VideoClient) -> None:
     room_id = api.add_room("forked")
-    before = portal_threads()
-    assert client.rooms.retrieve(room_id).id == room_id  # the parent's loop is running
-    (parent_thread,) = portal_threads() - before
+    assert client.rooms.retrieve(room_id).id == room_id  # the parent's loop and session
+    parent_loop = client._portal._loop
+    parent_client = client._portal.client
+    assert parent_loop is not None
 
     def child() -> dict[str, object]:
         room = client.rooms.retrieve(room_id)
-        names = sorted(t.name for t in portal_threads())
+        fresh = client._portal._loop is not parent_loop and client._portal.client is not (
+            parent_client
+        )
         client.close()
-        return {"id": room.id, "name": room.unique_name, "threads": names}
+        return {"id": room.id, "name": room.unique_name, "fresh": fresh}
 
     report = in_child(child)
-    assert report["id"] == room_id
-    assert report["name"] == "forked"
-    assert len(report["threads"]) == 1
-    assert report["threads"] != [parent_thread.name]  # its own loop thread
-    # The parent was left alone.
-    assert parent_thread.is_alive()
+    assert report == {"id": room_id, "name": "forked", "fresh": True}
+    # The parent was left alone: same loop, same session, still working.
+    assert client._portal._loop is parent_loop
+    assert not parent_loop.is_closed()
     assert client.rooms.retrieve(room_id).id == room_id
-    assert portal_threads() - before == {parent_thread}
 
 
 def test_sixteen_threads_share_one_client(api: FakeAPI, client: VideoClient) -> None:
     ids = [api.add_room(f"room-{i}") for i in range(8)]
     start = threading.Barrier(16)
-    before = portal_threads()
+    threads_before = set(threading.enumerate())
+    drivers: set[str] = set()
+
+    async def where() -> None:
+        drivers.add(threading.current_thread().name)
 
     def work(index: int) -> tuple[str, int, str]:
         start.wait()
         room = client.rooms.retrieve(ids[index % len(ids)])
         created = client.rooms.create(unique_name=f"new-{index}")
         listed = sum(1 for _ in client.rooms.list(page_size=3))
+        client._portal.call(where)
         return room.id, listed, created.unique_name or ""
 
-    with ThreadPoolExecutor(16) as pool:
+    with ThreadPoolExecutor(16, thread_name_prefix="caller") as pool:
         results = list(pool.map(work, range(16)))
+        assert set(threading.enumerate()) - threads_before == set(pool._threads)
 
     assert [r[0] for r in results] == [ids[i % 8] for i in range(16)]
     assert all(listed >= 8 for _, listed, _ in results)
     assert sorted(r[2] for r in results) == sorted(f"new-{i}" for i in range(16))
     assert len(api.seen("POST")) == 16
-    assert len(portal_threads() - before) == 1  # one loop thread for all of them
+    # The loop ran in the callers' own threads (no thread of the client's).
+    assert drivers
+    assert all(name.startswith("caller") for name in drivers)
 
 
-def test_first_calls_from_many_threads_start_one_portal(api: FakeAPI) -> None:
+def test_first_calls_from_many_threads_share_one_loop_and_session(api: FakeAPI) -> None:
     room_id = api.add_room()
     start = threading.Barrier(16)
-    before = portal_threads()
     with VideoClient(API_KEY, base_url=api.base_url) as client:
+        loops: set[asyncio.AbstractEventLoop] = set()
+        sessions = set()
+
+        async def retrieve() -> str:
+            loops.add(asyncio.get_running_loop())
+            room = await client._portal.client.rooms.retrieve(room_id)
+            sessions.add(id(client._portal.client._transport._session))
+            return room.id
 
         def work(_: int) -> str:
             start.wait()
-            return client.rooms.retrieve(room_id).id
+            return client._portal.call(retrieve)
 
         with ThreadPoolExecutor(16) as pool:
             assert list(pool.map(work, range(16))) == [room_id] * 16
-        assert len(portal_threads() - before) == 1
-    assert portal_threads() == before
+        assert loops == {client._portal._loop}
+        assert len(sessions) == 1
 
 
 async def test_usable_inside_a_running_event_loop(api: FakeAPI, client: VideoClient) -> None:
@@ -146,19 +274,21 @@ def test_usable_while_the_main_thread_runs_a_loop(api: FakeAPI, client: VideoCli
     assert asyncio.run(main()).id == room_id
 
 
-def test_calling_from_the_portal_thread_is_a_clear_error(api: FakeAPI, client: VideoClient) -> None:
+def test_calling_from_inside_its_own_loop_is_a_clear_error(
+    api: FakeAPI, client: VideoClient
+) -> None:
     room_id = api.add_room()
     client.rooms.retrieve(room_id)
 
     async def reenter() -> Room:
-        return client.rooms.retrieve(room_id)  # runs on the portal thread
+        return client.rooms.retrieve(room_id)  # runs inside the client's loop
 
     async def close_from_inside() -> None:
         client.close()
 
-    with pytest.raises(RuntimeError, match="its own event loop thread"):
+    with pytest.raises(RuntimeError, match="from inside its own event loop"):
         client._portal.call(reenter)
-    with pytest.raises(RuntimeError, match="its own event loop thread"):
+    with pytest.raises(RuntimeError, match="from inside its own event loop"):
         client._portal.call(close_from_inside)
     assert not client.closed
     assert client.rooms.retrieve(room_id).id == room_id

@@ -1,7 +1,8 @@
-"""``LoopThread``, the event loop on a thread under the sync client and EmulatorThread.
+"""``LoopThread``, the event loop on a thread under EmulatorThread, and the blocking-call
+pieces (``telnyx_video._blocking``) it shares with the sync client.
 
-The client's own behaviour (Ctrl-C aborting a request, close(), fork) is tested in
-test_client.py and test_concurrency.py; here, what the helper itself promises to both users.
+The sync client's own behaviour (Ctrl-C aborting a request, close(), fork, threads taking
+turns at its loop) is tested in test_client.py and test_concurrency.py.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from telnyx_video import _loop_thread
-from telnyx_video._loop_thread import LoopThread, _Call, _waker
+from telnyx_video import _blocking
+from telnyx_video._blocking import Call
+from telnyx_video._blocking import waker as this_threads_waker
+from telnyx_video._loop_thread import LoopThread
 from telnyx_video.emulator import EmulatorThread
 
 from .forking import in_child
@@ -152,7 +155,7 @@ def test_the_late_outcome_of_an_abandoned_call_does_not_answer_the_next(
 ) -> None:
     """A call given up after Ctrl-C (its task ignored the cancellation past the grace period)
     wakes this thread when it ends at last; the next call still waits for its own outcome."""
-    monkeypatch.setattr(_loop_thread, "CANCEL_GRACE", 0.01)
+    monkeypatch.setattr(_blocking, "CANCEL_GRACE", 0.01)
     started = threading.Event()
     release = asyncio.Event()
 
@@ -178,14 +181,14 @@ def test_the_late_outcome_of_an_abandoned_call_does_not_answer_the_next(
 
 
 def test_a_waiter_reads_past_wake_ups_meant_for_earlier_calls() -> None:
-    waker = _waker()
+    waker = this_threads_waker()
     waker.wake()
     waker.wake()  # two bytes from earlier calls, still unread
 
     async def nothing() -> None:
         return None
 
-    call: _Call[None] = _Call(nothing, (), {})
+    call: Call[None] = Call(nothing, (), {})
     waker.wait(call, timeout=0.01)
     assert not call.finished  # the old bytes did not end the wait
     finisher = threading.Thread(target=call.finish)

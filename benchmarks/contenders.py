@@ -7,8 +7,11 @@ allocator state and garbage never weigh on another's figures. Async contenders o
 ``retrieve()``. Retries are off everywhere; every other setting is each library's default.
 
 * ``raw``: aiohttp ``get`` + ``read()`` + ``json.loads``, no model: the ceiling of any
-  aiohttp-based client.
-* ``raw_cattrs``: the same, plus a plain cattrs converter building our models (what a user
+  aiohttp-based client. Like ours, it first moves glibc's mmap threshold above asyncio's
+  256 KiB reads (``telnyx_video._read_buffer``), so that the ratios against it compare code,
+  not the luck of a process's allocator (docs/performance.md).
+* ``raw_plain``: the same without that, as aiohttp is usually written (information only).
+* ``raw_cattrs``: ``raw``, plus a plain cattrs converter building our models (what a user
   of aiohttp and cattrs writes by hand).
 * ``ours`` / ``ours_sync``: `AsyncVideoClient` / `VideoClient`.
 * ``official_httpx`` / ``official_aiohttp``: the official ``AsyncTelnyx`` with its default
@@ -29,16 +32,33 @@ __all__ = ["ASYNC_CONTENDERS", "SYNC_CONTENDERS", "make_async", "make_sync"]
 API_KEY = "bench-key-not-secret"
 ROOM_ID = "7b61621f-62e0-4aad-ab11-000000000000"
 
-ASYNC_CONTENDERS = ("raw", "raw_cattrs", "ours", "official_httpx", "official_aiohttp")
+ASYNC_CONTENDERS = (
+    "raw",
+    "raw_plain",
+    "raw_cattrs",
+    "ours",
+    "official_httpx",
+    "official_aiohttp",
+)
 SYNC_CONTENDERS = ("ours_sync", "official_sync")
 
 
 class Raw:
     """aiohttp by hand: ``get`` + ``read()`` + ``json.loads``; ``structure`` builds models."""
 
-    def __init__(self, base_url: str, *, structure: Callable[[Any], Any] | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        structure: Callable[[Any], Any] | None = None,
+        read_buffer_fix: bool = True,
+    ) -> None:
         import aiohttp
 
+        if read_buffer_fix:
+            from telnyx_video._read_buffer import raise_mmap_threshold
+
+            raise_mmap_threshold()
         self._session = aiohttp.ClientSession()
         self._room_url = f"{base_url}/rooms/{ROOM_ID}"
         self._list_url = f"{base_url}/rooms"
@@ -153,6 +173,8 @@ def make_async(name: str, base_url: str) -> Any:
     """The async contender ``name`` (call it inside the running loop)."""
     if name == "raw":
         return Raw(base_url)
+    if name == "raw_plain":
+        return Raw(base_url, read_buffer_fix=False)
     if name == "raw_cattrs":
         return Raw(base_url, structure=_cattrs_by_hand())
     if name == "ours":

@@ -4,7 +4,7 @@ It starts the canned-JSON server in its own process on one core, one worker proc
 contender on another (`benchmarks.worker`; the cores are pinned with
 ``os.sched_setaffinity`` where the machine has two), and runs every benchmark in
 interleaved rounds: retrieve and 20-/250-room pages with 64 requests in flight, sync latency
-and the thread hop, 16 threads on one sync client, the walk of a 100,000-room listing, the
+and the sync facade's hop, 16 threads on one sync client, the walk of a 100,000-room listing, the
 read-buffer experiment, cold start, the cost of building models, and the emulator
 (`benchmarks.emulator_throughput` and `benchmarks.emulator_listing`, run as modules and
 gated on the figures of their JSON lines). It prints a Markdown table (median, min-max, the
@@ -197,7 +197,7 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def _contenders(official: bool) -> list[str]:
-    names = ["raw", "raw_cattrs", "ours", "ours_sync"]
+    names = ["raw", "raw_plain", "raw_cattrs", "ours", "ours_sync"]
     if official:
         names += ["official_httpx", "official_sync"]
         if official_has_aiohttp():

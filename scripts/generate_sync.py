@@ -35,7 +35,7 @@ REGENERATE = "python scripts/generate_sync.py (or: nox -s generate)"
 EXCLUDED = "session"
 #: Members of the async client that the portal answers itself.
 PORTAL = {"closed": "return self._portal.closed", "close": "self._portal.close()"}
-CLOSE_DOC = "Release the HTTP session and stop the client's event loop thread."
+CLOSE_DOC = "Cancel the calls in flight, release the HTTP session and close the event loop."
 DOC_REWRITES = [
     (r"\bAsyncPaginator\b", "SyncPaginator"),
     (r"\bAsync([A-Z]\w*)", r"\1"),

@@ -34,10 +34,11 @@ CANCEL_GRACE: Final = 5.0
 class Waker:
     """How a calling thread sleeps until its call is done: a socket pair, one per thread.
 
-    The loop thread sends a byte when a call of this thread is done (its ``finished`` flag
-    set first); the thread reads until its own call is done, so a byte left over by an
-    earlier call (one that finished before its thread went to sleep, or was given up on
-    after Ctrl-C) only costs an extra read.
+    The thread running the loop sends a byte when a call of this thread is done (its
+    ``finished`` flag set first), or when it leaves the loop to it (``telnyx_video._portal``);
+    the thread checks why it was woken, so a byte left over by an earlier call (one that
+    finished before its thread went to sleep, or was given up on after Ctrl-C) only costs
+    an extra read.
     """
 
     __slots__ = ("_receive", "_send")
@@ -51,7 +52,7 @@ class Waker:
         self._send.close()
 
     def wake(self) -> None:
-        """In the loop thread: wake the waiting thread."""
+        """In the thread running the loop: wake the waiting thread."""
         with contextlib.suppress(BlockingIOError):  # full: a wake-up is pending anyway
             self._send.send(b"\0")
 
@@ -122,12 +123,13 @@ class Call(Generic[T]):
         self.finished = True
 
     def finish(self, error: BaseException | None = None) -> None:
-        """In the loop thread: settle the outcome and wake the caller."""
+        """In the thread running the loop: settle the outcome and wake the caller."""
         self.settle(error)
         self.waker.wake()
 
     def cancel(self) -> None:
-        """In the loop thread: cancel the task (it wakes the caller once it unwound)."""
+        """In the thread running the loop: cancel the task (its caller is woken once it
+        unwound)."""
         if self.task is not None:
             self.task.cancel()
 

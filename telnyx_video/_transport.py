@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar
 from yarl import URL
 
 from telnyx_video import _json
+from telnyx_video._read_buffer import raise_mmap_threshold
 from telnyx_video._retry import (
     SAFE_METHODS,
     RetryPolicy,
@@ -116,6 +117,7 @@ def _load_aiohttp() -> Any:
 
         _NO_TIMEOUT = aiohttp.ClientTimeout()
         _aiohttp = aiohttp
+        raise_mmap_threshold()  # before the first read: see _read_buffer
     return _aiohttp
 
 

@@ -110,7 +110,7 @@ class _AsyncPages(Protocol[T]):
 class SyncPaginator(Generic[T]):
     """A listing for sync code: ``for item in paginator`` walks every item lazily.
 
-    Each page is fetched with one request (and one hop to the client's event loop), only when the
+    Each page is fetched with one request (one turn of the client's event loop), only when the
     previous one is used up. [`first_page()`][telnyx_video.SyncPaginator.first_page] returns the
     first [`Page`][telnyx_video.Page] only and [`pages()`][telnyx_video.SyncPaginator.pages] walks
     page by page. Nothing is requested before you iterate; each iteration starts again from the
@@ -152,7 +152,7 @@ class SyncPaginator(Generic[T]):
         aclose: Callable[[], Awaitable[None]] | None = getattr(pages, "aclose", None)
         if aclose is None:
             return
-        # When the client is closed (or this runs in the loop thread, from a garbage
+        # When the client is closed (or this runs inside its loop, from a garbage
         # collection), the loop closes its pending async generators itself on shutdown.
         with contextlib.suppress(RuntimeError):
             self._portal.call(aclose)

@@ -150,7 +150,7 @@ class VideoClient:
         return self._portal.closed
 
     def close(self) -> None:
-        """Release the HTTP session and stop the client's event loop thread."""
+        """Cancel the calls in flight, release the HTTP session and close the event loop."""
         self._portal.close()
 
     def __repr__(self) -> str:

@@ -22,12 +22,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 BENCHMARKS = (
     "1. retrieve, 64 in flight: ours vs raw aiohttp",
+    "1. retrieve, 64 in flight: ours vs raw aiohttp without the read-buffer fix",
     "1. retrieve, 64 in flight: raw aiohttp + cattrs vs raw aiohttp",
     "1. retrieve, 64 in flight: ours vs AsyncTelnyx (httpx)",
     "1. 20-room page, 64 in flight: ours vs raw aiohttp",
     "1. 250-room page, 64 in flight: ours vs raw aiohttp",
     "2. sync retrieve, sequential, p50: VideoClient vs Telnyx",
-    "2. sync facade thread hop",
+    "2. sync facade hop",
     "2. sync retrieve, 16 threads",
     "3. walk",
     "4. raw aiohttp 250-room pages, 256 KiB reads",
@@ -70,7 +71,7 @@ def test_quick_run_prints_the_table(tmp_path: Path) -> None:
     assert "quick mode" in proc.stdout
     last = proc.stdout.strip().splitlines()[-1]
     assert last.startswith("key ratios: retrieve vs raw ")
-    for key in ("page 20 vs raw", "page 250 vs raw", "sync p50 vs Telnyx", "thread hop", "walk"):
+    for key in ("page 20 vs raw", "page 250 vs raw", "sync p50 vs Telnyx", "sync hop", "walk"):
         assert key in last
     assert "clients on CPU" in proc.stdout or "no pinning" in proc.stdout
 
@@ -192,9 +193,14 @@ def test_workers_measure_every_operation() -> None:
 
 def test_every_contender_is_known() -> None:
     assert set(ASYNC_CONTENDERS).isdisjoint(SYNC_CONTENDERS)
-    assert {"raw", "raw_cattrs", "ours", "official_httpx", "official_aiohttp"} == set(
-        ASYNC_CONTENDERS
-    )
+    assert {
+        "raw",
+        "raw_plain",
+        "raw_cattrs",
+        "ours",
+        "official_httpx",
+        "official_aiohttp",
+    } == set(ASYNC_CONTENDERS)
 
 
 def test_emulator_figures_become_rows() -> None:
@@ -241,11 +247,11 @@ def test_summary_lists_the_key_figures() -> None:
     rows = [
         Row(benchmark="a", ours="", reference="", ratio=0.9, key="retrieve vs raw",
             direction=Direction.AT_LEAST, target=0.95),
-        Row(benchmark="b", ours="", reference="", ratio=30.0, unit="us", key="thread hop",
+        Row(benchmark="b", ours="", reference="", ratio=30.0, unit="us", key="sync hop",
             direction=Direction.AT_MOST, target=40),
         Row(benchmark="c", ours="", reference="", ratio=1.0),
     ]  # fmt: skip
-    assert summary(rows) == "key ratios: retrieve vs raw 0.90x MISS | thread hop 30 us"
+    assert summary(rows) == "key ratios: retrieve vs raw 0.90x MISS | sync hop 30 us"
     assert rows[1].target_text == "<= 40 us"
 
 

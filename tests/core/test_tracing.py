@@ -92,7 +92,7 @@ async def test_a_callers_instrumented_session_is_traced(
     assert (span.attributes or {}).get("http.status_code") == 200
 
 
-def test_the_sync_client_takes_trace_configs_too(
+def test_the_sync_client_takes_trace_configs_and_the_callers_span(
     provider: TracerProvider, exporter: InMemorySpanExporter, telnyx_emulator: EmulatorThread
 ) -> None:
     with VideoClient(
@@ -100,9 +100,15 @@ def test_the_sync_client_takes_trace_configs_too(
         base_url=telnyx_emulator.base_url,
         trace_configs=[create_trace_config(tracer_provider=provider)],
     ) as client:
-        client.rooms.create(unique_name="traced")
-    (span,) = exporter.get_finished_spans()
+        tracer = provider.get_tracer("app")
+        with tracer.start_as_current_span("handle-request") as parent:
+            client.rooms.create(unique_name="traced")
+    span, _ = exporter.get_finished_spans()
     assert (span.name, (span.attributes or {}).get("http.status_code")) == ("POST", 201)
+    # The call's task runs in a copy of the calling thread's context: the caller's span is
+    # the parent.
+    assert span.parent is not None
+    assert span.parent.span_id == parent.get_span_context().span_id
 
 
 @pytest.mark.parametrize("value", ["not-a-list", [object()], 3])

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from telnyx_video._transport import DEFAULT_BASE_URL
 from telnyx_video._version import __version__
 from telnyx_video.cli._commands import GROUPS, Command, commands, group_help
 from telnyx_video.cli._download import COLUMNS as DOWNLOAD_COLUMNS
@@ -24,6 +25,7 @@ from telnyx_video.cli._download import MAX_CONCURRENCY, download_all
 from telnyx_video.cli._output import COLUMNS, JsonPrinter, Printer, TablePrinter, to_json_data
 from telnyx_video.errors import TelnyxVideoError
 from telnyx_video.models import PaginationMeta
+from telnyx_video.types import DEFAULT_TIMEOUT
 
 __all__ = ["build_parser", "main"]
 
@@ -37,42 +39,45 @@ class DownloadsFailed(TelnyxVideoError):
     """Some files of a download run failed (each was reported on its own line)."""
 
 
+#: The options accepted before and after the command: (flag, argparse settings).
+_CONNECTION_OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("--api-key", dict(metavar="KEY", help="Telnyx API key (default: $TELNYX_API_KEY)")),
+    (
+        "--base-url",
+        dict(metavar="URL", help=f"API root (default: $TELNYX_BASE_URL, then {DEFAULT_BASE_URL})"),
+    ),
+    (
+        "--timeout",
+        dict(
+            type=float,
+            metavar="SECONDS",
+            help=f"timeout of each request attempt (default {DEFAULT_TIMEOUT:g})",
+        ),
+    ),
+    (
+        "--max-retries",
+        dict(
+            type=int,
+            metavar="N",
+            help="retries of failed requests that are safe to retry (default 2)",
+        ),
+    ),
+    (
+        "--format",
+        dict(
+            choices=("json", "table"),
+            help="json: one object per line (default); table: aligned columns",
+        ),
+    ),
+)
+
+
 def _connection_options() -> argparse.ArgumentParser:
     """Options accepted both before and after the command (``SUPPRESS``: absent unless given)."""
     parent = argparse.ArgumentParser(add_help=False)
     group = parent.add_argument_group("connection and output")
-    group.add_argument(
-        "--api-key",
-        default=argparse.SUPPRESS,
-        metavar="KEY",
-        help="Telnyx API key (default: $TELNYX_API_KEY)",
-    )
-    group.add_argument(
-        "--base-url",
-        default=argparse.SUPPRESS,
-        metavar="URL",
-        help="API root (default: $TELNYX_BASE_URL, then https://api.telnyx.com/v2)",
-    )
-    group.add_argument(
-        "--timeout",
-        type=float,
-        default=argparse.SUPPRESS,
-        metavar="SECONDS",
-        help="timeout of each request attempt (default 30)",
-    )
-    group.add_argument(
-        "--max-retries",
-        type=int,
-        default=argparse.SUPPRESS,
-        metavar="N",
-        help="retries of failed requests that are safe to retry (default 2)",
-    )
-    group.add_argument(
-        "--format",
-        choices=("json", "table"),
-        default=argparse.SUPPRESS,
-        help="json: one object per line (default); table: aligned columns",
-    )
+    for flag, settings in _CONNECTION_OPTIONS:
+        group.add_argument(flag, default=argparse.SUPPRESS, **settings)
     return parent
 
 

@@ -107,7 +107,7 @@ def _list_rooms(core: Core, checked: Checked, _: None) -> web.Response:
 
 @_operation("CreateRoom")
 def _create_room(core: Core, checked: Checked, _: None) -> web.Response:
-    body = {**_contract.body_defaults("CreateRoom"), **checked.body}
+    body = checked.body_with_defaults()
     return _data(ROOMS.json(core.state.create_room(body, core.clock.now())), 201)
 
 
@@ -136,7 +136,7 @@ def _list_room_sessions(core: Core, checked: Checked, room: RoomRecord) -> web.R
 
 @_operation("CreateRoomClientToken")
 def _generate_token(core: Core, checked: Checked, room: RoomRecord) -> web.Response:
-    body = {**_contract.body_defaults("CreateRoomClientToken"), **checked.body}
+    body = checked.body_with_defaults()
     tokens = core.state.issue_tokens(
         room, body["token_ttl_secs"], body["refresh_token_ttl_secs"], core.clock.now()
     )
@@ -145,7 +145,7 @@ def _generate_token(core: Core, checked: Checked, room: RoomRecord) -> web.Respo
 
 @_operation("RefreshRoomClientToken")
 def _refresh_token(core: Core, checked: Checked, room: RoomRecord) -> web.Response:
-    body = {**_contract.body_defaults("RefreshRoomClientToken"), **checked.body}
+    body = checked.body_with_defaults()
     token = core.state.refresh_token(
         room, body["refresh_token"], body["token_ttl_secs"], core.clock.now()
     )
@@ -214,7 +214,7 @@ def _delete_recordings(core: Core, checked: Checked, _: None) -> web.Response:
 
 @_operation("CreateRoomComposition")
 def _create_composition(core: Core, checked: Checked, _: None) -> web.Response:
-    body = {**_contract.body_defaults("CreateRoomComposition"), **checked.body}
+    body = checked.body_with_defaults()
     composition = core.state.create_composition(body, core.clock.now())
     return _data(COMPOSITIONS.json(composition), 202)
 

@@ -14,9 +14,10 @@ import functools
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import attrs
+from attrs import AttrsInstance
 
 from telnyx_video.emulator import _contract
 from telnyx_video.emulator._errors import EmulatorError, bad_request, forbidden, not_found
@@ -56,7 +57,16 @@ if TYPE_CHECKING:
 
 __all__ = ["State"]
 
+P = TypeVar("P", bound=AttrsInstance)
+P_contra = TypeVar("P_contra", contravariant=True)
 Schedule = Callable[[datetime, Callable[[datetime], None]], None]
+
+
+class _EventClass(Protocol[P_contra]):
+    """An event class whose payload is a ``P_contra``, such as ``SessionStarted``."""
+
+    def __call__(self, *, id: str, occurred_at: datetime, payload: P_contra) -> VideoEvent: ...
+
 
 #: A room's settings: what creating a room takes (the contract's CreateRoomRequest).
 _ROOM_FIELDS = tuple((_contract.operation("CreateRoom").body_schema or {})["properties"])
@@ -86,8 +96,11 @@ def _seconds(start: datetime, end: datetime) -> int:
     return max(0, int((end - start).total_seconds()))
 
 
-def _event_id() -> str:
-    return str(uuid.uuid4())
+def _payload(cls: type[P], record: object, **values: Any) -> P:
+    """A ``cls`` payload about ``record``: ``values``, and each other field copied from the
+    record's attribute of the same name."""
+    copied = {f.name: getattr(record, f.name) for f in attrs.fields(cls) if f.name not in values}
+    return cls(**copied, **values)
 
 
 class State:
@@ -197,15 +210,24 @@ class State:
 
     # -- lifecycle -------------------------------------------------------------------------
 
-    def _emit(self, event: VideoEvent, room_id: str, target: WebhookTarget | None = None) -> None:
-        """Queue ``event`` for ``target``, by default the room's current webhook settings
-        (nothing is sent for a room that no longer exists and no target)."""
+    def _emit(
+        self,
+        kind: _EventClass[P],
+        payload: P,
+        now: datetime,
+        room_id: str,
+        target: WebhookTarget | None = None,
+    ) -> None:
+        """Queue a ``kind`` event of ``now`` with ``payload`` for ``target``, by default the
+        room's current webhook settings (nothing is sent for a room that no longer exists and
+        no target)."""
         if target is None:
             room = self.rooms.get(room_id)
             if room is None:
                 return
             target = room.webhook_target()
         if target.url or target.failover_url:
+            event = kind(id=str(uuid.uuid4()), occurred_at=now, payload=payload)
             self.outbox.append(Outgoing(event, target, room_id))
 
     def join(self, room_id: str, token: Any, context: Any, now: datetime) -> ParticipantRecord:
@@ -236,8 +258,8 @@ class State:
             room.session_ids.append(session.id)
             room.active_session_id = session.id
             room.updated_at = now
-            payload = SessionStartedPayload(room_id=room.id, session_id=session.id)
-            self._emit(SessionStarted(id=_event_id(), occurred_at=now, payload=payload), room.id)
+            payload = _payload(SessionStartedPayload, session, session_id=session.id)
+            self._emit(SessionStarted, payload, now, room.id)
         participant = ParticipantRecord(
             id=str(uuid.uuid4()),
             session_id=session.id,
@@ -249,10 +271,8 @@ class State:
         self.participants[participant.id] = participant
         session.participant_ids.append(participant.id)
         session.updated_at = now
-        joined = ParticipantJoinedPayload(
-            participant_id=participant.id, room_id=room.id, session_id=session.id, context=context
-        )
-        self._emit(ParticipantJoined(id=_event_id(), occurred_at=now, payload=joined), room.id)
+        joined = _payload(ParticipantJoinedPayload, participant, participant_id=participant.id)
+        self._emit(ParticipantJoined, joined, now, room.id)
         if room.enable_recording:
             for kind in (RecordingType.AUDIO.value, RecordingType.VIDEO.value):
                 self._start_recording(room, participant, kind, now)
@@ -274,14 +294,8 @@ class State:
             webhook=room.webhook_target(),
         )
         self.recordings[recording.id] = recording
-        payload = RecordingStartedPayload(
-            recording_id=recording.id,
-            participant_id=participant.id,
-            room_id=room.id,
-            session_id=participant.session_id,
-            type=kind,
-        )
-        self._emit(RecordingStarted(id=_event_id(), occurred_at=now, payload=payload), room.id)
+        payload = _payload(RecordingStartedPayload, recording, recording_id=recording.id)
+        self._emit(RecordingStarted, payload, now, room.id)
 
     def leave(self, participant: ParticipantRecord, reason: str, now: datetime) -> None:
         """The participant leaves; the last one out ends the session."""
@@ -296,16 +310,13 @@ class State:
         participant.left_at = participant.updated_at = now
         participant.left_reason = reason
         self.sessions[participant.session_id].updated_at = now
-        left = ParticipantLeftPayload(
+        left = _payload(
+            ParticipantLeftPayload,
+            participant,
             participant_id=participant.id,
-            room_id=participant.room_id,
-            session_id=participant.session_id,
-            context=participant.context,
             duration_secs=_seconds(participant.joined_at, now),
-            left_reason=reason,
         )
-        event = ParticipantLeft(id=_event_id(), occurred_at=now, payload=left)
-        self._emit(event, participant.room_id)
+        self._emit(ParticipantLeft, left, now, participant.room_id)
         due = now + timedelta(seconds=self.settings.recording_processing_secs)
         for recording in self.recordings.values():
             if recording.participant_id == participant.id and recording.ended_at is None:
@@ -319,13 +330,14 @@ class State:
         if room is not None and room.active_session_id == session.id:
             room.active_session_id = None
             room.updated_at = now
-        ended = SessionEndedPayload(
-            room_id=session.room_id,
+        ended = _payload(
+            SessionEndedPayload,
+            session,
             session_id=session.id,
             duration_secs=_seconds(session.created_at, now),
             ended_reason=reason,
         )
-        self._emit(SessionEnded(id=_event_id(), occurred_at=now, payload=ended), session.room_id)
+        self._emit(SessionEnded, ended, now, session.room_id)
 
     def end_session(self, session: SessionRecord, now: datetime, reason: str = "ended") -> None:
         """End an active session, kicking everyone still in it."""
@@ -440,19 +452,8 @@ class State:
         recording.duration_secs = duration
         recording.size_mb = round(max(duration, 1) * rate, 3)
         self.media.sign(recording, "recordings", when)
-        payload = RecordingCompletedPayload(
-            recording_id=recording.id,
-            participant_id=recording.participant_id,
-            room_id=recording.room_id,
-            session_id=recording.session_id,
-            type=recording.type,
-            codec=recording.codec,
-            download_url=recording.download_url,
-            duration_secs=duration,
-            size_mb=recording.size_mb,
-        )
-        event = RecordingCompleted(id=_event_id(), occurred_at=when, payload=payload)
-        self._emit(event, recording.room_id, recording.webhook)
+        payload = _payload(RecordingCompletedPayload, recording, recording_id=recording.id)
+        self._emit(RecordingCompleted, payload, when, recording.room_id, recording.webhook)
 
     def _advance_composition(self, composition_id: str, when: datetime) -> None:
         composition = self.compositions.get(composition_id)
@@ -472,15 +473,6 @@ class State:
         composition.duration_secs = duration
         composition.size_mb = round(max(duration, 1) * 0.3, 3)
         self.media.sign(composition, "compositions", when)
-        payload = CompositionCompletedPayload(
-            composition_id=composition.id,
-            room_id=composition.room_id,
-            session_id=composition.session_id,
-            download_url=composition.download_url,
-            duration_secs=duration,
-            format=composition.format,
-            resolution=composition.resolution,
-            size_mb=composition.size_mb,
-        )
-        event = CompositionCompleted(id=_event_id(), occurred_at=when, payload=payload)
-        self._emit(event, composition.room_id, composition.webhook_target())
+        payload = _payload(CompositionCompletedPayload, composition, composition_id=composition.id)
+        target = composition.webhook_target()
+        self._emit(CompositionCompleted, payload, when, composition.room_id, target)

@@ -143,6 +143,12 @@ class Checked:
     body: dict[str, Any]
     """The validated JSON object (whole floats of integer fields as ``int``, no defaults
     applied); ``{}`` when no body was sent."""
+    operation_id: str
+    """The operation the inputs were checked against."""
+
+    def body_with_defaults(self) -> dict[str, Any]:
+        """``body`` with the contract's defaults for the fields it leaves out."""
+        return {**_contract.body_defaults(self.operation_id), **self.body}
 
 
 # -- details --------------------------------------------------------------------------------
@@ -596,7 +602,9 @@ class _Operation:
                 checked_body = _normalized(self.body_schema, document)
         if problems:
             raise ValidationFailed(problems)
-        return Checked(path=dict(path or {}), query=_copied(parsed), body=checked_body)
+        return Checked(
+            path=dict(path or {}), query=_copied(parsed), body=checked_body, operation_id=self.id
+        )
 
     def _query(
         self, query: tuple[tuple[str, str], ...], problems: list[Problem], strict: bool

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from itertools import repeat
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar, Unpack
 
 from telnyx_video._converter import fast_structure_hook, structure, unstructure
 from telnyx_video._query import build_query
@@ -121,6 +121,15 @@ def _make_page_parser(cls: type[T]) -> Callable[[Response], Page[T]]:
     return parse
 
 
+class _Options(TypedDict, total=False):
+    """The request options of ``_data()``, passed on to ``_request()`` as they are."""
+
+    query: list[tuple[str, Any]] | None
+    body: Any
+    timeout: float | None | NotGiven
+    max_retries: int | NotGiven
+
+
 class AsyncResource:
     """Base of the async resources: holds the transport and the request helpers."""
 
@@ -163,26 +172,10 @@ class AsyncResource:
         )
 
     def _data(
-        self,
-        cls: type[T],
-        method: str,
-        path: str,
-        *,
-        query: list[tuple[str, Any]] | None = None,
-        body: Any = None,
-        timeout: float | None | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
+        self, cls: type[T], method: str, path: str, **options: Unpack[_Options]
     ) -> Coroutine[Any, Any, T]:
         """A request whose answer is ``{"data": <cls>}``: await what it returns."""
-        return self._transport.request(
-            method,
-            path,
-            model_parser(cls),
-            query=build_query(query) if query else "",
-            body=body,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
+        return self._request(model_parser(cls), method, path, **options)
 
     def _delete(
         self, path: str, *, timeout: float | None | NotGiven, max_retries: int | NotGiven

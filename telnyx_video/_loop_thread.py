@@ -98,14 +98,18 @@ class LoopThread:
                 f"would deadlock); {self._hint}"
             )
         call: Call[T] = Call(fn, args, kwargs)
-        with self._lock:
-            if self._finished:
-                raise _Finished(self._finished_message())
-            self.loop.call_soon_threadsafe(self._start, call)
         try:
+            with self._lock:
+                if self._finished:
+                    raise _Finished(self._finished_message())
+                self.loop.call_soon_threadsafe(self._start, call)
             call.waker.wait(call)
+        except _Finished:
+            raise
         except BaseException:
-            # Ctrl-C most likely: abort the work in the loop, let it unwind, re-raise.
+            # Ctrl-C most likely (even before the wait began): abort the work in the loop,
+            # let it unwind, re-raise.
+            call.interrupted = True
             with contextlib.suppress(RuntimeError):  # the loop closed: the call failed already
                 self.loop.call_soon_threadsafe(call.cancel)
             call.waker.wait(call, _blocking.CANCEL_GRACE)
@@ -113,9 +117,13 @@ class LoopThread:
         return call.outcome()
 
     def _start(self, call: Call[Any]) -> None:
-        """In the loop thread: start the call's task (or fail it, once the loop winds down)."""
+        """In the loop thread: start the call's task (or fail it, once the loop winds down or
+        when its caller gave up on it first)."""
         if self._finished:
             call.finish(_Finished(self._finished_message()))
+            return
+        if call.interrupted:
+            call.finish(KeyboardInterrupt())
             return
         self._calls.add(call)
         call.task = self.loop.create_task(self._run_call(call))

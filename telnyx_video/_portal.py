@@ -186,11 +186,8 @@ class ClientPortal:
                 call from inside its own loop.
         """
         call: Call[T] = Call(fn, args, kwargs)
-        with self._state:
-            if self._closed:
-                raise RuntimeError(_CLOSED)
-            self._submit(call)
-        return self._wait(call)
+        self._wait(call, self._admit_call)
+        return call.outcome()
 
     def close(self) -> None:
         """Cancel the calls in flight, close the session and the loop. Safe to call twice.
@@ -198,23 +195,30 @@ class ClientPortal:
         Raises:
             RuntimeError: called from inside the client's own loop.
         """
-        with self._state:
-            if self._driver == threading.get_ident():
-                raise RuntimeError(_REENTERED)
-            if self._closed:
-                return
-            self._closed = True
-            if self._finalizer is not None:
-                self._finalizer.detach()
-            if self._loop is None:  # never used: nothing was opened
-                self._wound_down.set()
-                return
-            call: Call[None] = Call(self._shut_down, (), {})
-            self._submit(call)
-        try:
-            self._wait(call)
-        finally:
-            self._wound_down.wait()  # by whoever hands the loop off last: this thread, often
+        call: Call[None] = Call(self._shut_down, (), {})
+        if self._wait(call, self._admit_close):
+            try:
+                call.outcome()
+            finally:
+                self._wound_down.wait()  # by whoever hands the loop off last: often this thread
+
+    def _admit_call(self) -> bool:
+        if self._closed:
+            raise RuntimeError(_CLOSED)
+        return True
+
+    def _admit_close(self) -> bool:
+        if self._driver == threading.get_ident():
+            raise RuntimeError(_REENTERED)
+        if self._closed:
+            return False
+        self._closed = True
+        if self._finalizer is not None:
+            self._finalizer.detach()
+        if self._loop is None:  # never used: nothing was opened
+            self._wound_down.set()
+            return False
+        return True
 
     async def _shut_down(self) -> None:
         await _cancel_the_others()
@@ -244,6 +248,9 @@ class ClientPortal:
             loop.call_soon_threadsafe(self._start, call)
 
     def _start(self, call: Call[Any]) -> None:
+        if call.interrupted:  # given up on before it began
+            self._settle(call, KeyboardInterrupt())
+            return
         assert self._loop is not None
         call.task = self._loop.create_task(self._run(call))
 
@@ -279,24 +286,47 @@ class ClientPortal:
         else:
             call.waker.wake()
 
-    def _wait(self, call: Call[T]) -> T:
-        """Until the call is done: drive the loop, or sleep while another thread does."""
+    def _wait(self, call: Call[Any], admit: Callable[[], bool]) -> bool:
+        """Submit the call if ``admit()`` (run with ``_state`` held) says so, then drive the
+        loop or sleep while another thread does, until it is done; whether it ran.
+
+        Everything from the submission on is covered: an exception in this thread (Ctrl-C)
+        at any point leaves no call behind and never keeps the loop.
+        """
         try:
+            with self._state:
+                if not admit():
+                    return False
+                self._submit(call)
             self._take_turns(call)
         except BaseException:
-            # Ctrl-C most likely: abort the work in the loop, let it unwind, re-raise. A
-            # second Ctrl-C (the call was interrupted already) gives up on it at once.
-            grace = 0.0 if call.interrupted else _blocking.CANCEL_GRACE
+            self._give_up(call)
+            raise
+        return True
+
+    def _give_up(self, call: Call[Any]) -> None:
+        """After an exception in the calling thread (Ctrl-C, most likely): cancel the call,
+        let it unwind for up to ``CANCEL_GRACE`` seconds (at once after a second Ctrl-C), then
+        stop waiting for it."""
+        with self._state:
+            if call not in self._calls:  # never submitted, or done already
+                return
+        grace = 0.0 if call.interrupted else _blocking.CANCEL_GRACE
+        try:
             self._interrupt(call)
+            if call.task is None:
+                # One turn of the loop: a start still queued sees the interruption, ends it.
+                self._take_turns(call, time.monotonic())
+                if call.task is None:  # its start was never queued: nothing runs for it
+                    grace = 0.0
             self._take_turns(call, time.monotonic() + grace)
+        finally:  # even if interrupted again
             with self._state:
                 if not call.finished:  # its task goes on in the loop, unanswered
                     call.settle(KeyboardInterrupt())
                     self._calls.discard(call)
                     if self._driver is None:
-                        self._wake_heir(call.thread)  # the wake-up may have been meant for us
-            raise
-        return call.outcome()
+                        self._wake_heir(call.thread)  # the wake-up may have been ours
 
     def _take_turns(self, call: Call[Any], deadline: float | None = None) -> None:
         """Drive the loop whenever it is free, sleep otherwise, until ``call`` is done (or

@@ -12,7 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from telnyx_video import Room
+from telnyx_video import Room, _blocking
+from telnyx_video._portal import ClientPortal
 from telnyx_video.sync import VideoClient
 
 from .conftest import API_KEY, FakeAPI
@@ -317,3 +318,53 @@ sys.exit(os.waitstatus_to_exitcode(status))
     )
     assert result.returncode == 0, result.stderr
     assert "Unclosed" not in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("where", ["before its task exists", "before its first turn"])
+def test_ctrl_c_right_after_submitting_leaves_nothing_behind(
+    client: VideoClient, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """An exception can land between any two steps of a call: once the call is known to the
+    portal, it is cancelled or dropped, the loop is let go of, and nothing waits for the
+    grace period when nothing runs (CANCEL_GRACE is an hour here)."""
+    portal = client._portal
+    monkeypatch.setattr(_blocking, "CANCEL_GRACE", 3600.0)
+    ran: list[str] = []
+
+    async def work() -> str:
+        ran.append("started")
+        await asyncio.sleep(0)
+        ran.append("finished")
+        return "done"
+
+    assert portal.call(work) == "done"  # the loop exists; a clean call both starts and ends
+    ran.clear()
+    method = "_start" if where == "before its task exists" else "_take_turns"
+    real = getattr(ClientPortal, method)
+    pressed = []
+
+    def ctrl_c_once(self: ClientPortal, *args: object) -> object:
+        if not pressed:
+            pressed.append(True)
+            raise KeyboardInterrupt
+        return real(self, *args)
+
+    monkeypatch.setattr(ClientPortal, method, ctrl_c_once)
+    outcome: list[BaseException] = []
+
+    def caller() -> None:
+        try:
+            portal.call(work)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=caller)
+    thread.start()
+    thread.join(GUARD)
+    assert not thread.is_alive()  # it did not sit out the hour of grace
+    assert [type(e) for e in outcome] == [KeyboardInterrupt]
+    assert "finished" not in ran  # cancelled, or never started
+    assert portal._driver is None
+    assert not portal._calls
+    monkeypatch.undo()
+    assert portal.call(work) == "done"  # and the client works on

@@ -13,6 +13,7 @@ import gc
 import signal
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -229,3 +230,31 @@ def test_forked_child_refuses_calls_and_leaves_the_parent_alone(
         assert loop_thread.call(double, 21) == 42
         before = emulator.now()
         assert (emulator.advance(60) - before).total_seconds() >= 60
+
+
+def test_ctrl_c_right_after_submitting_still_cancels(
+    loop_thread: LoopThread, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C landing just after the call was handed to the loop, before the wait began:
+    the call is given up on all the same (it never starts), instead of running unwatched."""
+    forward = loop_thread.loop.call_soon_threadsafe
+    pressed: list[bool] = []
+
+    def then_ctrl_c(callback: Any, *args: Any) -> Any:
+        handle = forward(callback, *args)
+        if not pressed:
+            pressed.append(True)
+            raise KeyboardInterrupt
+        return handle
+
+    ran: list[str] = []
+
+    async def work() -> None:
+        ran.append("ran")
+
+    monkeypatch.setattr(loop_thread.loop, "call_soon_threadsafe", then_ctrl_c)
+    with pytest.raises(KeyboardInterrupt):
+        loop_thread.call(work)
+    monkeypatch.undo()
+    assert loop_thread.call(double, 4) == 8  # the loop has run what was queued by now
+    assert ran == []

@@ -368,3 +368,38 @@ def test_ctrl_c_right_after_submitting_leaves_nothing_behind(
     assert not portal._calls
     monkeypatch.undo()
     assert portal.call(work) == "done"  # and the client works on
+
+
+def test_many_threads_taking_turns_all_get_their_own_answers(client: VideoClient) -> None:
+    """Twelve threads, 150 calls each, of coroutines that take 0 to 3 loop turns or fail:
+    the loop changes hands thousands of times; every call gets its own outcome, no thread is
+    left waiting, and the loop is free at the end."""
+    portal = client._portal
+    turns_by_call = [0, 1, 2, 3, 1, 0, 2]
+
+    async def echo(value: int, turns: int) -> int:
+        for _ in range(turns):
+            await asyncio.sleep(0)
+        if value % 17 == 0:
+            raise ValueError(value)
+        return value
+
+    def worker(index: int) -> list[object]:
+        outcomes: list[object] = []
+        for n in range(150):
+            value = index * 1000 + n
+            try:
+                outcomes.append(portal.call(echo, value, turns_by_call[n % 7]))
+            except ValueError as exc:
+                outcomes.append(exc.args)
+        return outcomes
+
+    with ThreadPoolExecutor(12) as pool:
+        futures = [pool.submit(worker, index) for index in range(12)]
+        results = [future.result(GUARD * 3) for future in futures]
+
+    for index, outcomes in enumerate(results):
+        values = [index * 1000 + n for n in range(150)]
+        assert outcomes == [(v,) if v % 17 == 0 else v for v in values]
+    assert portal._driver is None
+    assert not portal._calls

@@ -133,6 +133,18 @@ class Call(Generic[T]):
         if self.task is not None:
             self.task.cancel()
 
+    async def run(self, closed: str) -> BaseException | None:
+        """In the loop: await the call, keeping its result; or what it raised instead (if it
+        was cancelled: ``KeyboardInterrupt`` when its caller gave up on it, else
+        ``RuntimeError(closed)``, the loop's owner being closed)."""
+        try:
+            self.result = await self.fn(*self.args, **self.kwargs)
+        except asyncio.CancelledError:
+            return KeyboardInterrupt() if self.interrupted else RuntimeError(closed)
+        except BaseException as exc:
+            return exc
+        return None
+
     def outcome(self) -> T:
         """In the calling thread, once finished: the result, or the error raised."""
         error = self.error

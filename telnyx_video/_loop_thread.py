@@ -129,17 +129,12 @@ class LoopThread:
         call.task = self.loop.create_task(self._run_call(call))
 
     async def _run_call(self, call: Call[T]) -> None:
-        error: BaseException | None = None
-        try:
-            call.result = await call.fn(*call.args, **call.kwargs)
-        except asyncio.CancelledError:
-            error = RuntimeError(f"the {self._owner} was closed while this call was running")
-        except BaseException as exc:
-            error = exc
-        finally:
-            self._calls.discard(call)
-            call.finish(error)
-            del error
+        error = await call.run(self._closed_during_call())
+        self._calls.discard(call)
+        call.finish(error)
+
+    def _closed_during_call(self) -> str:
+        return f"the {self._owner} was closed while this call was running"
 
     def stop(self, last: Callable[[], Awaitable[object]] | None = None) -> None:
         """Await ``last()`` (if given), then stop the loop and wait for the thread to end.
@@ -199,7 +194,7 @@ class LoopThread:
         await asyncio.gather(*tasks, return_exceptions=True)
         for call in list(self._calls):
             self._calls.discard(call)
-            call.finish(RuntimeError(f"the {self._owner} was closed while this call was running"))
+            call.finish(RuntimeError(self._closed_during_call()))
         await self.loop.shutdown_asyncgens()
         await self.loop.shutdown_default_executor()
 

@@ -255,16 +255,7 @@ class ClientPortal:
         call.task = self._loop.create_task(self._run(call))
 
     async def _run(self, call: Call[Any]) -> None:
-        error: BaseException | None = None
-        try:
-            call.result = await call.fn(*call.args, **call.kwargs)
-        except asyncio.CancelledError:
-            error = KeyboardInterrupt() if call.interrupted else RuntimeError(_CLOSED_DURING_CALL)
-        except BaseException as exc:
-            error = exc
-        finally:
-            self._settle(call, error)
-            del error
+        self._settle(call, await call.run(_CLOSED_DURING_CALL))
 
     def _settle(self, call: Call[Any], error: BaseException | None) -> None:
         """In the loop: the call's outcome is in; stop the loop if its caller drives it,

@@ -18,26 +18,15 @@ from telnyx_video.sync import VideoClient
 
 from .conftest import API_KEY, FakeAPI
 from .forking import in_child
+from .interrupts import GUARD, ctrl_c_once
 
 
 def test_ctrl_c_cancels_the_in_flight_request(api: FakeAPI, client: VideoClient) -> None:
     room_id = api.add_room()
     assert threading.current_thread() is threading.main_thread()
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
-    main = threading.main_thread().ident
-    assert main is not None
-
-    def press_ctrl_c() -> None:
-        if api.slow_received.wait(10):
-            signal.pthread_kill(main, signal.SIGINT)
-
-    helper = threading.Thread(target=press_ctrl_c)
-    helper.start()
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            client.rooms.retrieve("slow")
-    finally:
-        helper.join()
+    with ctrl_c_once(api.slow_received), pytest.raises(KeyboardInterrupt):
+        client.rooms.retrieve("slow")
 
     # The server saw the request go away: it was aborted, not left running.
     assert api.slow_aborted.wait(10)
@@ -60,9 +49,6 @@ def test_ctrl_c_during_iteration_cancels_and_keeps_the_client(
 
     assert api.seen() == ["/v2/rooms?page[number]=1&page[size]=1"]
     assert len(list(client.rooms.list())) == 3
-
-
-GUARD = 10.0
 
 
 async def wait_for(gate: threading.Event) -> str:
@@ -115,8 +101,6 @@ def test_ctrl_c_while_another_thread_drives_cancels_this_threads_request(
     room_id = api.add_room()
     portal = client._portal
     gate, driving = threading.Event(), threading.Event()
-    main = threading.main_thread().ident
-    assert main is not None
 
     async def drive_until_released() -> str:
         driving.set()
@@ -126,17 +110,10 @@ def test_ctrl_c_while_another_thread_drives_cancels_this_threads_request(
     driven = other.submit(portal.call, drive_until_released)
     assert driving.wait(GUARD)
 
-    def press_ctrl_c() -> None:
-        if api.slow_received.wait(GUARD):
-            signal.pthread_kill(main, signal.SIGINT)
-
-    helper = threading.Thread(target=press_ctrl_c)
-    helper.start()
     try:
-        with pytest.raises(KeyboardInterrupt):
+        with ctrl_c_once(api.slow_received), pytest.raises(KeyboardInterrupt):
             client.rooms.retrieve("slow")
     finally:
-        helper.join()
         gate.set()
         other.shutdown()
     assert api.slow_aborted.wait(GUARD)

@@ -8,9 +8,7 @@ turns at its loop) is tested in test_client.py and test_concurrency.py.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
-import signal
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -24,26 +22,7 @@ from telnyx_video._loop_thread import LoopThread
 from telnyx_video.emulator import EmulatorThread
 
 from .forking import in_child
-
-GUARD = 10.0
-
-
-@contextlib.contextmanager
-def ctrl_c_once(started: threading.Event) -> Iterator[None]:
-    """Press Ctrl-C (SIGINT to the main thread) once ``started`` is set, from a helper thread."""
-    main = threading.main_thread().ident
-    assert main is not None
-
-    def press() -> None:
-        if started.wait(GUARD):
-            signal.pthread_kill(main, signal.SIGINT)
-
-    helper = threading.Thread(target=press)
-    helper.start()
-    try:
-        yield
-    finally:
-        helper.join(GUARD)
+from .interrupts import GUARD, ctrl_c_once
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import select
 import socket
 import threading
 import time
@@ -66,11 +65,19 @@ class Waker:
         """Sleep until woken (by any call of this thread), or until ``deadline``
         (``time.monotonic()``); whether it was woken."""
         receive = self._receive
-        if deadline is not None:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([receive], [], [], left)[0]:
-                return False
-        receive.recv(64)
+        if deadline is None:
+            receive.recv(64)
+            return True
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        receive.settimeout(left)  # poll()ed by CPython: no FD_SETSIZE limit, unlike select()
+        try:
+            receive.recv(64)
+        except TimeoutError:
+            return False
+        finally:
+            receive.settimeout(None)
         return True
 
 

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
+import resource
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from telnyx_video import _blocking
-from telnyx_video._blocking import Call
+from telnyx_video._blocking import Call, Waker
 from telnyx_video._blocking import waker as this_threads_waker
 from telnyx_video._loop_thread import LoopThread
 from telnyx_video.emulator import EmulatorThread
@@ -237,3 +240,22 @@ def test_ctrl_c_right_after_submitting_still_cancels(
     monkeypatch.undo()
     assert loop_thread.call(double, 4) == 8  # the loop has run what was queued by now
     assert ran == []
+
+
+def test_a_waker_numbered_past_select_limit_still_sleeps_with_a_deadline() -> None:
+    """A busy process (a web server) has file descriptors past 1024, where ``select()`` no
+    longer works: a timed sleep must not depend on it."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    assert hard == resource.RLIM_INFINITY or hard > 1200, "the test needs 1200 open files"
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1200), hard))
+    fillers = [os.dup(0) for _ in range(1100)]
+    try:
+        sleeper = Waker()
+        assert sleeper._receive.fileno() > 1024
+        assert not sleeper.sleep(time.monotonic() + 0.01)  # nobody woke it
+        sleeper.wake()
+        assert sleeper.sleep(time.monotonic() + GUARD)
+    finally:
+        for fd in fillers:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

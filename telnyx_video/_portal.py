@@ -22,7 +22,6 @@ lives with the async paginator in ``telnyx_video.pagination``.
 
 from __future__ import annotations
 
-import _signal  # type: ignore[import-not-found]  # signal's C core, see _catch_ctrl_c
 import asyncio
 import contextlib
 import functools
@@ -38,6 +37,11 @@ from typing import Any, Final, Generic, ParamSpec, TypeVar
 from telnyx_video import _blocking
 from telnyx_video._blocking import Call
 from telnyx_video._client import AsyncVideoClient
+
+try:  # signal's C core, without the enum conversions: a tenth of the cost (_catch_ctrl_c)
+    import _signal  # type: ignore[import-not-found]
+except ImportError:  # not CPython
+    _signal = signal
 
 __all__ = ["ClientPortal", "SyncResource"]
 
@@ -372,8 +376,6 @@ class ClientPortal:
         """In the main thread, with Python's own SIGINT handler: make Ctrl-C cancel the call
         while the loop runs (as ``asyncio.Runner`` does) rather than raise wherever the loop
         happens to be; a second Ctrl-C raises. The handler it replaced, to put back.
-
-        ``_signal`` is ``signal`` without the enum conversions: a tenth of the cost.
         """
         if call.thread != threading.main_thread().ident:
             return None

@@ -22,7 +22,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Final, Generic, TypeVar
 
-__all__ = ["CANCEL_GRACE", "Call", "Waker", "waker"]
+__all__ = ["CANCEL_GRACE", "Call", "Waker", "cancel_the_others", "waker"]
 
 T = TypeVar("T")
 
@@ -79,6 +79,15 @@ class Waker:
         finally:
             receive.settimeout(None)
         return True
+
+
+async def cancel_the_others() -> None:
+    """Cancel every task of the running loop but the current one, and let them unwind."""
+    current = asyncio.current_task()
+    tasks = [task for task in asyncio.all_tasks() if task is not current]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 _wakers = threading.local()

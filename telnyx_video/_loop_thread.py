@@ -33,7 +33,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, ParamSpec, TypeVar
 
 from telnyx_video import _blocking
-from telnyx_video._blocking import Call
+from telnyx_video._blocking import Call, cancel_the_others
 
 __all__ = ["LoopThread"]
 
@@ -187,11 +187,7 @@ class LoopThread:
     async def _wind_down(self) -> None:
         # Calls queued before _finished was set have started (or failed) by now: cancel
         # whatever runs, then release any caller whose task was cancelled before it began.
-        current = asyncio.current_task()
-        tasks = [task for task in asyncio.all_tasks() if task is not current]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await cancel_the_others()
         for call in list(self._calls):
             self._calls.discard(call)
             call.finish(RuntimeError(self._closed_during_call()))

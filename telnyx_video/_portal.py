@@ -35,7 +35,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, Final, Generic, ParamSpec, TypeVar
 
 from telnyx_video import _blocking
-from telnyx_video._blocking import Call
+from telnyx_video._blocking import Call, cancel_the_others
 from telnyx_video._client import AsyncVideoClient
 
 try:  # signal's C core, without the enum conversions: a tenth of the cost (_catch_ctrl_c)
@@ -75,15 +75,6 @@ def _outside_any_loop() -> Iterator[None]:
         asyncio._set_running_loop(outer)
 
 
-async def _cancel_the_others() -> None:
-    """Cancel every task of the running loop but the current one, and let them unwind."""
-    current = asyncio.current_task()
-    tasks = [task for task in asyncio.all_tasks() if task is not current]
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
-
-
 def _close_loop(
     loop: asyncio.AbstractEventLoop, last: Callable[[], Awaitable[object]] | None = None
 ) -> None:
@@ -91,7 +82,7 @@ def _close_loop(
     close its async generators and executor, then the loop itself."""
 
     async def wind_down() -> None:
-        await _cancel_the_others()
+        await cancel_the_others()
         if last is not None:
             await last()
         await loop.shutdown_asyncgens()
@@ -225,7 +216,7 @@ class ClientPortal:
         return True
 
     async def _shut_down(self) -> None:
-        await _cancel_the_others()
+        await cancel_the_others()
         await self._client.close()
 
     # ---------------------------------------------------------------- the loop's turns
